@@ -1,0 +1,67 @@
+// swift-tools-version:6.2
+import PackageDescription
+
+let strictSettings: [SwiftSetting] = [
+  .enableUpcomingFeature("ExistentialAny"),
+  .enableUpcomingFeature("MemberImportVisibility"),
+]
+
+let package = Package(
+  name: "cvebuster-outbox",
+  platforms: [.macOS(.v14)],
+  products: [
+    .executable(name: "cvebuster-outbox", targets: ["cvebuster-outbox"])
+  ],
+  dependencies: [
+    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+  ],
+  targets: [
+    // System libraries, each with a tiny header of inline wrappers where C is variadic.
+    .systemLibrary(
+      name: "CSQLite", pkgConfig: "sqlite3",
+      providers: [.apt(["libsqlite3-dev"])]),
+    .systemLibrary(
+      name: "CCurl", pkgConfig: "libcurl",
+      providers: [.apt(["libcurl4-openssl-dev"])]),
+    .systemLibrary(
+      name: "CZlib", pkgConfig: "zlib",
+      providers: [.apt(["zlib1g-dev"])]),
+    .systemLibrary(
+      name: "CCrypto", pkgConfig: "libcrypto",
+      providers: [.apt(["libssl-dev"])]),
+
+    // The stream's columns (from Connector/), the JSON reader and finding validation.
+    .target(name: "Findings", dependencies: ["CCrypto"], swiftSettings: strictSettings),
+    // SQLite connection, migrations and the outbox itself.
+    .target(name: "OutboxStore", dependencies: ["CSQLite", "Findings"], swiftSettings: strictSettings),
+    // Entra ID token providers, HTTP over libcurl, the Logs Ingestion client.
+    .target(name: "Ingestion", dependencies: ["CCurl", "CZlib", "Findings"], swiftSettings: strictSettings),
+    // The drain loop: claim, pack, send, record.
+    .target(name: "Delivery", dependencies: ["OutboxStore", "Ingestion"], swiftSettings: strictSettings),
+    // Local Entra ID + Logs Ingestion emulator.
+    .target(
+      name: "Emulator",
+      dependencies: [
+        "Findings", "CZlib", "CSQLite",
+        .product(name: "Hummingbird", package: "hummingbird"),
+      ],
+      swiftSettings: strictSettings),
+    // Connector/ model, consistency checks, solution package builder.
+    .target(name: "SentinelSolution", dependencies: ["Findings", "CZlib"], swiftSettings: strictSettings),
+    // Subcommands, output formatting and exit codes.
+    .target(
+      name: "OutboxCLI",
+      dependencies: [
+        "Findings", "OutboxStore", "Ingestion", "Delivery", "Emulator", "SentinelSolution",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+      ],
+      swiftSettings: strictSettings),
+    .executableTarget(name: "cvebuster-outbox", dependencies: ["OutboxCLI"], swiftSettings: strictSettings),
+
+    .target(name: "OutboxTestSupport", dependencies: ["OutboxStore", "Findings"], swiftSettings: strictSettings),
+    .testTarget(name: "FindingsTests", dependencies: ["Findings", "OutboxTestSupport"], swiftSettings: strictSettings),
+    .testTarget(name: "OutboxStoreTests", dependencies: ["OutboxStore", "OutboxTestSupport"], swiftSettings: strictSettings),
+    .testTarget(name: "CLITests", dependencies: ["OutboxTestSupport"], swiftSettings: strictSettings),
+  ]
+)

@@ -1,0 +1,1 @@
+// The Delivery module: see Package.swift for its role.

@@ -1,0 +1,1 @@
+// The Emulator module: see Package.swift for its role.

@@ -1,0 +1,1 @@
+// The Ingestion module: see Package.swift for its role.

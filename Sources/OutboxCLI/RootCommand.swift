@@ -1,0 +1,19 @@
+import ArgumentParser
+
+/// `cvebuster-outbox`: the command tree.
+public struct RootCommand: AsyncParsableCommand {
+  public static let configuration = CommandConfiguration(
+    commandName: "cvebuster-outbox",
+    abstract: "Deliver cveBuster vulnerability findings to Microsoft Sentinel through a durable SQLite outbox.",
+    version: "0.1.0",
+    subcommands: [])
+
+  public init() {}
+}
+
+/// The process entry point, called from `main.swift`.
+public enum Entrypoint {
+  public static func run() async {
+    await RootCommand.main()
+  }
+}

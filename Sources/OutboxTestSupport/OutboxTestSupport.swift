@@ -1,0 +1,1 @@
+// The OutboxTestSupport module: see Package.swift for its role.

@@ -1,0 +1,1 @@
+// The SentinelSolution module: see Package.swift for its role.

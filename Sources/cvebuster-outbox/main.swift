@@ -1,0 +1,3 @@
+import OutboxCLI
+
+await Entrypoint.run()
