@@ -28,6 +28,9 @@ let package = Package(
       name: "CZlib", pkgConfig: "zlib",
       providers: [.apt(["zlib1g-dev"])]),
     .systemLibrary(
+      name: "CDeflate", pkgConfig: "libdeflate",
+      providers: [.apt(["libdeflate-dev"])]),
+    .systemLibrary(
       name: "CCrypto", pkgConfig: "libcrypto",
       providers: [.apt(["libssl-dev"])]),
 
@@ -36,7 +39,7 @@ let package = Package(
     // SQLite connection, migrations and the outbox itself.
     .target(name: "OutboxStore", dependencies: ["CSQLite", "Findings"], swiftSettings: strictSettings),
     // Entra ID token providers, HTTP over libcurl, the Logs Ingestion client.
-    .target(name: "Ingestion", dependencies: ["CCurl", "CZlib", "Findings"], swiftSettings: strictSettings),
+    .target(name: "Ingestion", dependencies: ["CCurl", "CZlib", "CDeflate", "Findings"], swiftSettings: strictSettings),
     // The drain loop: claim, pack, send, record.
     .target(name: "Delivery", dependencies: ["OutboxStore", "Ingestion"], swiftSettings: strictSettings),
     // Local Entra ID + Logs Ingestion emulator.
@@ -62,6 +65,7 @@ let package = Package(
     .target(name: "OutboxTestSupport", dependencies: ["OutboxStore", "Findings"], swiftSettings: strictSettings),
     .testTarget(name: "FindingsTests", dependencies: ["Findings", "OutboxTestSupport"], swiftSettings: strictSettings),
     .testTarget(name: "OutboxStoreTests", dependencies: ["OutboxStore", "OutboxTestSupport"], swiftSettings: strictSettings),
+    .testTarget(name: "IngestionTests", dependencies: ["Ingestion"], swiftSettings: strictSettings),
     .testTarget(name: "CLITests", dependencies: ["OutboxTestSupport"], swiftSettings: strictSettings),
   ]
 )
