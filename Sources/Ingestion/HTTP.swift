@@ -56,6 +56,13 @@ public struct TransportError: Error, Sendable, CustomStringConvertible {
   /// The host the request went to.
   public let host: String
 
+  public init(kind: Kind, code: Int, message: String, host: String) {
+    self.kind = kind
+    self.code = code
+    self.message = message
+    self.host = host
+  }
+
   public var description: String { "\(host): \(message) (curl error \(code))" }
 }
 
