@@ -239,6 +239,12 @@ public struct RecordReader {
       }
       let offset = position - start
       guard try fill() else {
+        if depth == 0 && !inString {
+          // A complete value with the array left open: keep the record; the next call reports the missing ']'.
+          let event = finishElement(end: buffer.count, closesArray: false, index: index, line: elementLine, newlines: newlines)
+          start = buffer.count
+          return event
+        }
         mode = .finished
         let bytes = Array(buffer[start..<buffer.count])
         start = buffer.count

@@ -21,6 +21,8 @@ public struct OutboxStatus: Sendable, Codable, Equatable {
   public var lastSentAt: Int64?
   /// Database file plus its write-ahead log, in bytes.
   public var databaseBytes: Int64 = 0
+
+  public init() {}
 }
 
 /// One outbox row as `inspect` shows it.
@@ -77,6 +79,8 @@ public struct PruneCounts: Sendable, Codable, Equatable {
   public var compactedSent = 0
   public var deletedDead = 0
   public var deletedBatches = 0
+
+  public init() {}
 }
 
 extension Outbox {
