@@ -66,6 +66,9 @@ let package = Package(
     .testTarget(name: "FindingsTests", dependencies: ["Findings", "OutboxTestSupport"], swiftSettings: strictSettings),
     .testTarget(name: "OutboxStoreTests", dependencies: ["OutboxStore", "OutboxTestSupport"], swiftSettings: strictSettings),
     .testTarget(name: "IngestionTests", dependencies: ["Ingestion"], swiftSettings: strictSettings),
+    .testTarget(
+      name: "DeliveryTests", dependencies: ["Delivery", "Ingestion", "OutboxStore", "OutboxTestSupport", "Findings"],
+      swiftSettings: strictSettings),
     .testTarget(name: "CLITests", dependencies: ["OutboxTestSupport"], swiftSettings: strictSettings),
   ]
 )

@@ -10,6 +10,14 @@ public struct UploadResult: Sendable {
   public var elapsedMillis: Int
   /// Whether a 401 made the client refresh the token and resend.
   public var refreshedToken: Bool
+
+  public init(outcome: UploadOutcome, status: Int?, requestID: String?, elapsedMillis: Int, refreshedToken: Bool) {
+    self.outcome = outcome
+    self.status = status
+    self.requestID = requestID
+    self.elapsedMillis = elapsedMillis
+    self.refreshedToken = refreshedToken
+  }
 }
 
 /// Sends gzip JSON bodies to one DCR stream. One per worker thread (it owns a ``CurlSession``);
