@@ -41,6 +41,8 @@ public enum DrainStop: Sendable, Equatable {
   case maxRows
   /// `maxDuration` reached.
   case maxDuration
+  /// Rows this run gave back are due only after `until` (Unix ms), past the in-process wait.
+  case deferred(until: Int64)
   /// Asked to stop (SIGTERM/SIGINT); in-flight work was finished or given back.
   case interrupted
   /// The endpoint failed repeatedly; rows stay pending for a later run.

@@ -77,7 +77,7 @@ extension Drainer {
     report.retriedRows += try outbox.release(
       rows, owner: owner, retryAt: retryAt, error: error, refundAttempt: refund, maxAttempts: options.maxAttempts,
       now: clock())
-    earliestRetry = min(earliestRetry ?? retryAt, retryAt)
+    if !retryTimes.contains(retryAt) { retryTimes.append(retryAt) }
   }
 
   private func countFailure(_ reason: String) throws(OutboxError) {

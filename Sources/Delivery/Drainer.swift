@@ -22,7 +22,8 @@ public final class Drainer {
   var report = DrainReport()
   var stop: DrainStop?
   var consecutiveFailures = 0
-  var earliestRetry: Int64?
+  /// Times at which rows this run gave back become ready again.
+  var retryTimes: [Int64] = []
   var pool: WorkerPool!
 
   /// - Parameters:
@@ -52,7 +53,7 @@ public final class Drainer {
     report = DrainReport()
     stop = nil
     consecutiveFailures = 0
-    earliestRetry = nil
+    retryTimes = []
     let started = clock()
     let (configuration, tokens, options, clock) = (self.configuration, self.tokens, self.options, self.clock)
     pool = WorkerPool(count: options.concurrency) {
@@ -93,16 +94,22 @@ public final class Drainer {
         continue
       }
       if stop != nil { break }
-      if exhausted, let retryAt = earliestRetry, retryAt - clock() <= options.retryWaitMillis,
-        boundReached(started: started, claimed: claimed) == nil
-      {
-        earliestRetry = nil
-        if sleep(until: retryAt) {
-          exhausted = false
-          continue
+      if exhausted {
+        // Nothing was ready at the last claim, so every row due by now was already taken.
+        let now = clock()
+        retryTimes.removeAll { $0 <= now }
+        if let next = retryTimes.min() {
+          guard next - now <= options.retryWaitMillis, boundReached(started: started, claimed: claimed) == nil else {
+            stop = .deferred(until: next)
+            break
+          }
+          if sleep(until: next) {
+            exhausted = false
+            continue
+          }
+          stop = .interrupted
+          break
         }
-        stop = .interrupted
-        break
       }
       stop = stop ?? (exhausted ? .drained : .interrupted)
       break

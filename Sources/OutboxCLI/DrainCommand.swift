@@ -128,6 +128,10 @@ struct DrainCommand: ParsableCommand {
       case .outage(let message):
         guard watch else { throw fail(.temporary, "endpoint unavailable, rows left pending: \(message)") }
         Diagnostics.warning("endpoint unavailable, retrying in \(interval.seconds)s: \(message)")
+      case .deferred(let until):
+        guard watch else {
+          throw fail(.temporary, "rows wait for a retry at \(Formatting.timestamp(until)) (throttled or failing); run drain again later")
+        }
       case .interrupted:
         return
       case .drained, .maxRows, .maxDuration:
