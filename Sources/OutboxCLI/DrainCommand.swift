@@ -54,6 +54,9 @@ struct DrainCommand: ParsableCommand {
   @Flag(help: ArgumentHelp("Skip the one-drain-per-database lock (leases keep overlapping drains safe).", visibility: .hidden))
   var noLock = false
 
+  @Option(help: ArgumentHelp("How long a claim holds its rows, e.g. 300s.", visibility: .hidden))
+  var lease = DurationArgument("300s")!
+
   @Option(help: ArgumentHelp("Gzip implementation: libdeflate or zlib.", visibility: .hidden))
   var compressor = "libdeflate"
 
@@ -96,6 +99,7 @@ struct DrainCommand: ParsableCommand {
     options.maxBodyBytes = maxBodyBytes
     options.maxAttempts = maxAttempts
     options.maxRows = maxRows
+    options.leaseMillis = max(1_000, lease.millis)
     options.maxDurationMillis = maxDuration?.millis
     options.compressor = CompressorKind(rawValue: compressor) ?? .libdeflate
     options.compressionLevel = level
