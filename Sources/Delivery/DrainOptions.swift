@@ -7,7 +7,7 @@ public struct DrainOptions: Sendable {
   /// Largest uncompressed body; never above ``ClientConfiguration/bodyLimit``.
   public var maxBodyBytes = ClientConfiguration.bodyLimit
   /// Rows leased per claim transaction.
-  public var claimRows = 4_000
+  public var claimRows = 8_000
   /// How long a claim holds its rows; must exceed the HTTP timeout with margin.
   public var leaseMillis: Int64 = 300_000
   /// Attempts before a row goes `dead`.

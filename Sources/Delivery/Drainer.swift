@@ -24,6 +24,8 @@ public final class Drainer {
   var consecutiveFailures = 0
   /// Times at which rows this run gave back become ready again.
   var retryTimes: [Int64] = []
+  /// Claimed rows of a partly filled last body, packed together with the next claim.
+  var carry: [ClaimedFinding] = []
   var pool: WorkerPool!
 
   /// - Parameters:
@@ -54,6 +56,7 @@ public final class Drainer {
     stop = nil
     consecutiveFailures = 0
     retryTimes = []
+    carry = []
     let started = clock()
     let (configuration, tokens, options, clock) = (self.configuration, self.tokens, self.options, self.clock)
     pool = WorkerPool(count: options.concurrency) {
@@ -77,16 +80,12 @@ public final class Drainer {
           break
         }
         claimed += rows.count
-        for piece in packer.plan(sizes: rows.map(\.payload.count)) {
-          switch piece {
-          case .body(let range, _): pool.submit(SendJob(rows: Array(rows[range])))
-          case .oversize(let index, let bytes):
-            report.deadRows += try outbox.markDead(
-              [rows[index]], owner: owner,
-              error: "row is too large to send: its body would be \(bytes) bytes, over the \(options.maxBodyBytes)-byte "
-                + "request limit", batchID: nil, now: clock())
-          }
-        }
+        try submit(carry + rows, packer: packer, holdLast: true)
+      }
+      if (stop != nil || exhausted) && !carry.isEmpty {
+        let rows = carry
+        carry = []
+        try submit(rows, packer: packer, holdLast: false)
       }
       if let result = pool.nextResult() {
         try record(result)
@@ -119,6 +118,25 @@ public final class Drainer {
     return report
   }
 
+  /// Packs `rows` into bodies and queues them; with `holdLast` the last body waits in `carry`.
+  private func submit(_ rows: [ClaimedFinding], packer: BodyPacker, holdLast: Bool) throws(OutboxError) {
+    carry = []
+    let pieces = packer.plan(sizes: rows.map(\.payload.count))
+    for (index, piece) in pieces.enumerated() {
+      switch piece {
+      case .body(let range, _) where holdLast && index == pieces.count - 1:
+        carry = Array(rows[range])
+      case .body(let range, _):
+        pool.submit(SendJob(rows: Array(rows[range])))
+      case .oversize(let row, let bytes):
+        report.deadRows += try outbox.markDead(
+          [rows[row]], owner: owner,
+          error: "row is too large to send: its body would be \(bytes) bytes, over the \(options.maxBodyBytes)-byte "
+            + "request limit", batchID: nil, now: clock())
+      }
+    }
+  }
+
   private func boundReached(started: Int64, claimed: Int) -> DrainStop? {
     if shouldStop() { return .interrupted }
     if let max = options.maxRows, claimed >= max { return .maxRows }
@@ -144,7 +162,12 @@ public final class Drainer {
       case .outage(let message): "endpoint unavailable: " + message
       default: nil
       }
-    for job in pool.cancelQueued() {
+    var jobs = pool.cancelQueued()
+    if !carry.isEmpty {
+      jobs.append(SendJob(rows: carry))
+      carry = []
+    }
+    for job in jobs {
       report.retriedRows += try outbox.release(
         job.rows, owner: owner, retryAt: clock(), error: note, refundAttempt: true, maxAttempts: options.maxAttempts,
         now: clock())

@@ -91,7 +91,13 @@ struct DrainCommand: ParsableCommand {
       throw fail(.ioError, error.description)
     }
     defer { withExtendedLifetime(lock) {} }
-    let outbox = try openOutbox(global, create: false)
+    // NORMAL is safe for drain: a `sent` mark lost to power loss only means a resend (at least once).
+    let outbox: Outbox
+    do {
+      outbox = try Outbox(path: global.databasePath, options: OutboxOptions(synchronous: .normal, create: false))
+    } catch {
+      throw fail(error.exitStatus, error.description)
+    }
     installSignalHandlers()
 
     var options = DrainOptions()
