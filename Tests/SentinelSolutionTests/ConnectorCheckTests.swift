@@ -73,7 +73,7 @@ import Testing
           check: .workbook, reportedFile: "Connector/Workbooks/cveBusterVulnerabilities.json", pathContains: "$.fromTemplateId"),
     .init(name: "invalid JSON", file: "Connector/dataConnector.json",
           old: "\"kind\": \"Push\",", new: "\"kind\": \"Push\"",
-          check: .parse, reportedFile: "Connector/dataConnector.json", pathContains: "line 5"),
+          check: .parse, reportedFile: "Connector/dataConnector.json", pathContains: "line 6"),
     .init(name: "hand-edited package", file: "Package/mainTemplate.json",
           old: "\"contentVersion\": \"1.0.0.0\"", new: "\"contentVersion\": \"1.0.0.1\"",
           check: .regenerate, reportedFile: "Package/mainTemplate.json", pathContains: "line 3"),
