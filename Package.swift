@@ -15,6 +15,7 @@ let package = Package(
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
     .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+    .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
   ],
   targets: [
     // System libraries, each with a tiny header of inline wrappers where C is variadic.
@@ -48,7 +49,10 @@ let package = Package(
       ],
       swiftSettings: strictSettings),
     // Connector/ model, consistency checks, solution package builder.
-    .target(name: "SentinelSolution", dependencies: ["Findings", "CZlib"], swiftSettings: strictSettings),
+    .target(
+      name: "SentinelSolution",
+      dependencies: ["Findings", "CZlib", .product(name: "Yams", package: "Yams")],
+      swiftSettings: strictSettings),
     // Subcommands, output formatting and exit codes.
     .target(
       name: "OutboxCLI",
@@ -62,6 +66,8 @@ let package = Package(
     .target(name: "OutboxTestSupport", dependencies: ["OutboxStore", "Findings"], swiftSettings: strictSettings),
     .testTarget(name: "FindingsTests", dependencies: ["Findings", "OutboxTestSupport"], swiftSettings: strictSettings),
     .testTarget(name: "OutboxStoreTests", dependencies: ["OutboxStore", "OutboxTestSupport"], swiftSettings: strictSettings),
+    .testTarget(
+      name: "SentinelSolutionTests", dependencies: ["SentinelSolution", "Findings"], swiftSettings: strictSettings),
     .testTarget(name: "CLITests", dependencies: ["OutboxTestSupport"], swiftSettings: strictSettings),
   ]
 )
