@@ -63,5 +63,6 @@ let package = Package(
     .testTarget(name: "FindingsTests", dependencies: ["Findings", "OutboxTestSupport"], swiftSettings: strictSettings),
     .testTarget(name: "OutboxStoreTests", dependencies: ["OutboxStore", "OutboxTestSupport"], swiftSettings: strictSettings),
     .testTarget(name: "CLITests", dependencies: ["OutboxTestSupport"], swiftSettings: strictSettings),
+    .testTarget(name: "EmulatorTests", dependencies: ["Emulator", "Findings"], swiftSettings: strictSettings),
   ]
 )
