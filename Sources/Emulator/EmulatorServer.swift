@@ -48,7 +48,7 @@ public final class EmulatorServer: Sendable {
   /// - Parameter onReady: called once with the base URL (`http://127.0.0.1:PORT`) when listening.
   public func run(onReady: @escaping @Sendable (String) async -> Void) async throws {
     var logger = Logger(label: "cvebuster-outbox.emulator") { StreamLogHandler.standardError(label: $0) }
-    logger.logLevel = .warning
+    logger.logLevel = .critical  // cancellation at shutdown logs harmless errors
     let host = settings.host
     let app = Application(
       router: makeRouter(),

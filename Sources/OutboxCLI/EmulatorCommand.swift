@@ -1,5 +1,6 @@
 import ArgumentParser
 import Emulator
+import Findings
 import Foundation
 
 /// `cvebuster-outbox emulator`: a local Entra ID token endpoint and Logs Ingestion endpoint.
@@ -68,7 +69,7 @@ struct EmulatorCommand: AsyncParsableCommand {
     settings.handleSignals = true
 
     let server: EmulatorServer
-    do {
+    do throws(EmulatorError) {
       server = try EmulatorServer(settings: settings)
     } catch {
       throw Self.exit(for: error)
@@ -80,7 +81,7 @@ struct EmulatorCommand: AsyncParsableCommand {
     do {
       try await server.run { baseURL in
         if let configPath {
-          do {
+          do throws(EmulatorError) {
             try ClientConfigFile.write(to: configPath, baseURL: baseURL, identity: identity, streamName: streamName)
           } catch {
             startupError.set(error)
@@ -89,8 +90,8 @@ struct EmulatorCommand: AsyncParsableCommand {
             return
           }
         }
-        print(baseURL)
-        fflush(stdout)
+        // Unbuffered, so a script reading the first line gets it at once.
+        FileHandle.standardOutput.write(Data((baseURL + "\n").utf8))
       }
     } catch {
       FileHandle.standardError.write(Data("emulator: cannot serve on \(host):\(port): \(error)\n".utf8))

@@ -45,7 +45,7 @@ struct CommandLineTests {
       "--data-urlencode", "scope=https://monitor.azure.com//.default",
     ])
     let token = try #require((try JSONSerialization.jsonObject(with: tokenReply.body) as? [String: Any])?["access_token"] as? String)
-    let body = try TemporaryFile(try Findings.body(count: 2))
+    let body = try TemporaryFile(try TestFindings.body(count: 2))
     let reply = try await Curl.run([
       "-X", "POST",
       "\(keys["dce_endpoint"]!)/dataCollectionRules/\(keys["dcr_immutable_id"]!)/streams/\(keys["stream_name"]!)?api-version=2023-01-01",

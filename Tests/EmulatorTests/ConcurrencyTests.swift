@@ -8,7 +8,7 @@ struct ConcurrencyTests {
   func concurrentClients() async throws {
     let emulator = try await RunningEmulator()
     let token = try await emulator.token()
-    let body = try TemporaryFile(try Findings.body(count: 200))
+    let body = try TemporaryFile(try TestFindings.body(count: 200))
     let results = try await withThrowingTaskGroup(of: Curl.Reply.self) { group in
       for _ in 0..<8 {
         group.addTask {

@@ -16,7 +16,7 @@ struct FaultInjectionTests {
     let token = try await emulator.token()
     var statuses: [Int] = []
     for index in 0..<count {
-      let reply = try await emulator.post(try Findings.body(count: 1, offset: index), token: token)
+      let reply = try await emulator.post(try TestFindings.body(count: 1, offset: index), token: token)
       statuses.append(reply.exitCode == 0 ? reply.status : 0)
       if reply.status == 429 { #expect(reply.headers["retry-after"] == "1") }
     }
@@ -34,7 +34,7 @@ struct FaultInjectionTests {
   @Test("a reset closes the connection with no response")
   func reset() async throws {
     let emulator = try await RunningEmulator { $0.faults.probabilityReset = 1 }
-    let reply = try await emulator.post(try Findings.body(count: 1), token: try await emulator.token())
+    let reply = try await emulator.post(try TestFindings.body(count: 1), token: try await emulator.token())
     #expect(reply.exitCode != 0)
     #expect(reply.status == 0)
     #expect(try await emulator.stat("connections_dropped") == 1)
@@ -46,7 +46,7 @@ struct FaultInjectionTests {
       $0.faults.probabilityLostAck = 1
       $0.faults.lostAckAnswers500 = answers500
     }
-    let reply = try await emulator.post(try Findings.body(count: 4), token: try await emulator.token())
+    let reply = try await emulator.post(try TestFindings.body(count: 4), token: try await emulator.token())
     if answers500 {
       #expect(reply.status == 500)
     } else {
@@ -60,7 +60,7 @@ struct FaultInjectionTests {
     let emulator = try await RunningEmulator { $0.faults.failFirst = 2 }
     let token = try await emulator.token()
     var statuses: [Int] = []
-    for _ in 0..<3 { statuses.append(try await emulator.post(try Findings.body(count: 1), token: token).status) }
+    for _ in 0..<3 { statuses.append(try await emulator.post(try TestFindings.body(count: 1), token: token).status) }
     #expect(statuses == [503, 503, 204])
   }
 
@@ -71,7 +71,7 @@ struct FaultInjectionTests {
     var statuses: [Int] = []
     var retryAfter: String?
     for _ in 0..<4 {
-      let reply = try await emulator.post(try Findings.body(count: 1), token: token)
+      let reply = try await emulator.post(try TestFindings.body(count: 1), token: token)
       statuses.append(reply.status)
       retryAfter = reply.headers["retry-after"] ?? retryAfter
     }
@@ -82,6 +82,6 @@ struct FaultInjectionTests {
   @Test("latency delays answers but not their content")
   func latency() async throws {
     let emulator = try await RunningEmulator { $0.faults.latencyMilliseconds = 50 }
-    #expect(try await emulator.post(try Findings.body(count: 1), token: try await emulator.token()).status == 204)
+    #expect(try await emulator.post(try TestFindings.body(count: 1), token: try await emulator.token()).status == 204)
   }
 }

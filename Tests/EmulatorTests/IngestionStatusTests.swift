@@ -8,7 +8,7 @@ struct IngestionStatusTests {
   func success() async throws {
     let emulator = try await RunningEmulator()
     let reply = try await emulator.post(
-      try Findings.body(count: 3), token: try await emulator.token(),
+      try TestFindings.body(count: 3), token: try await emulator.token(),
       extra: ["-H", "x-ms-client-request-id: 5b0c7c1e-0000-4000-8000-00000000abcd"])
     #expect(reply.status == 204)
     #expect(reply.body.isEmpty)
@@ -38,7 +38,7 @@ struct IngestionStatusTests {
   func refusals(_ check: Case) async throws {
     let emulator = try await RunningEmulator()
     let token = try await emulator.token()
-    let body = try Findings.body(count: 2)
+    let body = try TestFindings.body(count: 2)
     let reply: Curl.Reply
     switch check.name {
     case "no token": reply = try await emulator.post(body, token: nil)
@@ -64,7 +64,7 @@ struct IngestionStatusTests {
   @Test("a principal without the role gets 403 OperationFailed naming the DCR")
   func forbidden() async throws {
     let emulator = try await RunningEmulator { $0.roleAssigned = false }
-    let reply = try await emulator.post(try Findings.body(count: 1), token: try await emulator.token())
+    let reply = try await emulator.post(try TestFindings.body(count: 1), token: try await emulator.token())
     #expect(reply.status == 403)
     #expect(reply.headers["x-ms-error-code"] == "OperationFailed")
     #expect(reply.text.contains("does not have access to ingest data for the data collection rule with immutable Id '\(emulator.identity.dcrImmutableId)'"))

@@ -24,11 +24,11 @@ struct SchemaBehaviourTests {
     try FileManager.default.removeItem(atPath: workspace.path)
     let emulator = try await RunningEmulator { $0.workspacePath = workspace.path }
     let rows: [[String: Any]] = [
-      Findings.row(1, extra: ["Extra": "x", "TimeGenerated": "2000-01-01T00:00:00Z"]),
-      Findings.row(2, extra: ["CVSS": "high", "PatchAvailable": "maybe", "DiscoveryDate": "yesterday"]),
-      Findings.row(3, extra: ["VulnTitle": String(repeating: "é", count: 40_000)]),
+      TestFindings.row(1, extra: ["Extra": "x", "TimeGenerated": "2000-01-01T00:00:00Z"]),
+      TestFindings.row(2, extra: ["CVSS": "high", "PatchAvailable": "maybe", "DiscoveryDate": "yesterday"]),
+      TestFindings.row(3, extra: ["VulnTitle": String(repeating: "é", count: 40_000)]),
     ]
-    var body = try Findings.body(rows)
+    var body = try TestFindings.body(rows)
     body.insert(contentsOf: Data("42,".utf8), at: 1)  // a non-object element
     let reply = try await emulator.post(body, token: try await emulator.token())
     #expect(reply.status == 204)
@@ -50,8 +50,8 @@ struct SchemaBehaviourTests {
   func duplicates() async throws {
     let emulator = try await RunningEmulator()
     let token = try await emulator.token()
-    #expect(try await emulator.post(try Findings.body(count: 10), token: token).status == 204)
-    #expect(try await emulator.post(try Findings.body(count: 10, offset: 5), token: token).status == 204)
+    #expect(try await emulator.post(try TestFindings.body(count: 10), token: token).status == 204)
+    #expect(try await emulator.post(try TestFindings.body(count: 10, offset: 5), token: token).status == 204)
     #expect(try await emulator.stat("duplicate_rows") == 5)
     #expect(try await emulator.stat("rows_stored") == 20)
   }
@@ -65,7 +65,7 @@ struct SchemaBehaviourTests {
         transformKql: "source | extend TimeGenerated = todatetime(LastModified)", outputStream: base.outputStream)
     }
     let recent = ISO8601DateFormatter().string(from: Date().addingTimeInterval(-3600))
-    let body = try Findings.body([Findings.row(1, extra: ["LastModified": recent]), Findings.row(2)])
+    let body = try TestFindings.body([TestFindings.row(1, extra: ["LastModified": recent]), TestFindings.row(2)])
     #expect(try await emulator.post(body, token: try await emulator.token()).status == 204)
     #expect(try await emulator.stat("time_generated_replaced") == 1)
   }

@@ -6,7 +6,7 @@ import Testing
 struct SizeAndEncodingTests {
   /// A valid JSON array of `rows` findings, padded with spaces to exactly `size` bytes.
   static func padded(rows: Int, size: Int) throws -> Data {
-    var body = try Findings.body(count: rows)
+    var body = try TestFindings.body(count: rows)
     body.removeLast()  // "]"
     body.append(Data(repeating: UInt8(ascii: " "), count: size - body.count - 1))
     body.append(UInt8(ascii: "]"))
@@ -31,9 +31,9 @@ struct SizeAndEncodingTests {
   @Test("the limit applies to the gzip body as sent, not to the decompressed JSON")
   func gzipLimit() async throws {
     let emulator = try await RunningEmulator()
-    let raw = try Findings.body(count: 5_000)
+    let raw = try TestFindings.body(count: 5_000)
     #expect(raw.count > 1_048_576)
-    let compressed = try await Findings.gzip(raw)
+    let compressed = try await TestFindings.gzip(raw)
     let reply = try await emulator.post(compressed, token: try await emulator.token(), gzip: true)
     #expect(reply.status == 204)
     #expect(try await emulator.stat("rows_stored") == 5_000)
@@ -45,10 +45,10 @@ struct SizeAndEncodingTests {
   func sink() async throws {
     let emulator = try await RunningEmulator { $0.sink = true }
     let token = try await emulator.token()
-    let reply = try await emulator.post(try await Findings.gzip(try Findings.body(count: 1_234)), token: token, gzip: true)
+    let reply = try await emulator.post(try await TestFindings.gzip(try TestFindings.body(count: 1_234)), token: token, gzip: true)
     #expect(reply.status == 204)
     #expect(try await emulator.post(try Self.padded(rows: 1, size: 1_048_577), token: token).status == 413)
-    #expect(try await emulator.post(try Findings.body(count: 1), token: nil).status == 401)
+    #expect(try await emulator.post(try TestFindings.body(count: 1), token: nil).status == 401)
     let stats = try await emulator.stats()
     #expect(stats["mode"] as? String == "sink")
     #expect(stats["rows_counted"] as? Int == 1_234)

@@ -1,4 +1,5 @@
 import Emulator
+import Findings
 import Foundation
 import Testing
 
@@ -127,7 +128,7 @@ final class TemporaryFile: Sendable {
 }
 
 /// Test findings as JSON.
-enum Findings {
+enum TestFindings {
   static func row(_ index: Int, extra: [String: Any] = [:]) -> [String: Any] {
     var row: [String: Any] = [
       "VulnId": "CVE-2024-\(10_000 + index)", "VulnTitle": "Example vulnerability \(index)", "Severity": "High",

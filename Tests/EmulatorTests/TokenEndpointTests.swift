@@ -47,10 +47,10 @@ struct TokenEndpointTests {
     let emulator = try await RunningEmulator { $0.tokenLifetime = 1 }
     let token = try await emulator.token()
     try await Task.sleep(for: .milliseconds(1_300))
-    let expired = try await emulator.post(try Findings.body(count: 1), token: token)
+    let expired = try await emulator.post(try TestFindings.body(count: 1), token: token)
     #expect(expired.status == 401)
     #expect(expired.headers["x-ms-error-code"] == "ExpiredAuthenticationToken")
-    let fresh = try await emulator.post(try Findings.body(count: 1), token: try await emulator.token())
+    let fresh = try await emulator.post(try TestFindings.body(count: 1), token: try await emulator.token())
     #expect(fresh.status == 204)
   }
 
@@ -58,7 +58,7 @@ struct TokenEndpointTests {
   func wrongAudience() async throws {
     let emulator = try await RunningEmulator()
     let token = try await emulator.token(scope: "https://management.azure.com/.default")
-    let reply = try await emulator.post(try Findings.body(count: 1), token: token)
+    let reply = try await emulator.post(try TestFindings.body(count: 1), token: token)
     #expect(reply.status == 401)
     #expect(reply.headers["x-ms-error-code"] == "InvalidAudience")
   }
