@@ -84,12 +84,26 @@ struct Timestamp: Sendable, Comparable {
     let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
     let secondOfDay = Int(seconds - days * 86_400)
     let (year, month, day) = Timestamp.civil(fromDays: Int(days))
-    func pad(_ value: Int, _ width: Int) -> String {
-      let text = String(value)
-      return String(repeating: "0", count: max(0, width - text.count)) + text
+    // Written byte by byte: this runs for every datetime value of every stored row.
+    var bytes = [UInt8](repeating: 0, count: 28)
+    func put(_ value: Int, at offset: Int, width: Int) {
+      var rest = value
+      for position in stride(from: offset + width - 1, through: offset, by: -1) {
+        bytes[position] = UInt8(truncatingIfNeeded: 0x30 + rest % 10)
+        rest /= 10
+      }
     }
-    return "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))T\(pad(secondOfDay / 3600, 2)):"
-      + "\(pad(secondOfDay / 60 % 60, 2)):\(pad(secondOfDay % 60, 2)).\(pad(Int(fraction), 7))Z"
+    put(year, at: 0, width: 4)
+    put(month, at: 5, width: 2)
+    put(day, at: 8, width: 2)
+    put(secondOfDay / 3600, at: 11, width: 2)
+    put(secondOfDay / 60 % 60, at: 14, width: 2)
+    put(secondOfDay % 60, at: 17, width: 2)
+    put(Int(fraction), at: 20, width: 7)
+    for (offset, char) in [(4, "-"), (7, "-"), (10, "T"), (13, ":"), (16, ":"), (19, "."), (27, "Z")] as [(Int, Unicode.Scalar)] {
+      bytes[offset] = UInt8(char.value)
+    }
+    return String(decoding: bytes, as: UTF8.self)
   }
 
   private static func daysIn(month: Int, year: Int) -> Int {
