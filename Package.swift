@@ -69,5 +69,6 @@ let package = Package(
     .testTarget(
       name: "SentinelSolutionTests", dependencies: ["SentinelSolution", "Findings"], swiftSettings: strictSettings),
     .testTarget(name: "CLITests", dependencies: ["OutboxTestSupport"], swiftSettings: strictSettings),
+    .testTarget(name: "EmulatorTests", dependencies: ["Emulator", "Findings"], swiftSettings: strictSettings),
   ]
 )

@@ -12,6 +12,7 @@ public struct RootCommand: AsyncParsableCommand {
       InspectCommand.self,
       RetryCommand.self,
       PruneCommand.self,
+      EmulatorCommand.self,
       ConnectorCommand.self,
     ])
 
