@@ -49,11 +49,16 @@ let package = Package(
       swiftSettings: strictSettings),
     // Connector/ model, consistency checks, solution package builder.
     .target(name: "SentinelSolution", dependencies: ["Findings", "CZlib"], swiftSettings: strictSettings),
+    // Realistic test findings from a seeded PRNG (the `generate` command's engine).
+    .target(name: "FindingGenerator", swiftSettings: strictSettings),
+    // Operator tools' pure logic: systemd units and crontab lines for `schedule`.
+    .target(name: "Operator", swiftSettings: strictSettings),
     // Subcommands, output formatting and exit codes.
     .target(
       name: "OutboxCLI",
       dependencies: [
         "Findings", "OutboxStore", "Ingestion", "Delivery", "Emulator", "SentinelSolution",
+        "FindingGenerator", "Operator",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
       swiftSettings: strictSettings),
@@ -62,6 +67,12 @@ let package = Package(
     .target(name: "OutboxTestSupport", dependencies: ["OutboxStore", "Findings"], swiftSettings: strictSettings),
     .testTarget(name: "FindingsTests", dependencies: ["Findings", "OutboxTestSupport"], swiftSettings: strictSettings),
     .testTarget(name: "OutboxStoreTests", dependencies: ["OutboxStore", "OutboxTestSupport"], swiftSettings: strictSettings),
+    .testTarget(
+      name: "FindingGeneratorTests", dependencies: ["FindingGenerator", "Findings"], swiftSettings: strictSettings),
+    .testTarget(name: "OperatorTests", dependencies: ["Operator"], swiftSettings: strictSettings),
+    .testTarget(
+      name: "OperatorCLITests", dependencies: ["OutboxCLI", "FindingGenerator", "Operator"],
+      swiftSettings: strictSettings),
     .testTarget(name: "CLITests", dependencies: ["OutboxTestSupport"], swiftSettings: strictSettings),
   ]
 )

@@ -6,7 +6,7 @@ public struct RootCommand: AsyncParsableCommand {
     commandName: "cvebuster-outbox",
     abstract: "Deliver cveBuster vulnerability findings to Microsoft Sentinel through a durable SQLite outbox.",
     version: "0.1.0",
-    subcommands: [])
+    subcommands: [GenerateCommand.self, ScheduleCommand.self])
 
   public init() {}
 }
