@@ -130,7 +130,8 @@ func scheduleRefusesBadOptionsAsUsageErrors(arguments: [String]) async {
 @Test(arguments: CompletionShell.allCases)
 func completionScriptsKnowTheNewCommands(shell: CompletionShell) {
   let script = RootCommand.completionScript(for: shell)
-  for word in ["generate", "schedule", "systemd", "cron", "--seed", "--unit-dir", "ndjson"] {
+  // Option names without dashes: fish spells them `-l 'unit-dir'`.
+  for word in ["generate", "schedule", "systemd", "cron", "seed", "unit-dir", "lock-file", "ndjson"] {
     #expect(script.contains(word), "\(shell) completion lacks \(word)")
   }
 }

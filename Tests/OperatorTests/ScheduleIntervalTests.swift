@@ -27,7 +27,7 @@ func badIntervalsAreRefusedWithTheValue(text: String) {
     _ = try ScheduleInterval(parsing: "15")
     Issue.record("expected an error")
   } catch {
-    #expect(error.description.contains("15min"))
+    #expect("\(error)".contains("15min"))
   }
 }
 
