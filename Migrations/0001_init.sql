@@ -19,7 +19,7 @@ CREATE TABLE findings (
   enqueued_at      INTEGER NOT NULL,
   updated_at       INTEGER NOT NULL,
   sent_at          INTEGER,
-  batch_id         INTEGER REFERENCES batches (id) ON DELETE SET NULL,
+  batch_id         INTEGER,                            -- batches.id of the request that settled it
   last_error       TEXT,
   UNIQUE (vuln_id, machine_name, last_modified),
   CHECK ((state = 'sending') = (lease_owner IS NOT NULL AND lease_expires_at IS NOT NULL))

@@ -6,7 +6,10 @@ public struct RootCommand: AsyncParsableCommand {
     commandName: "cvebuster-outbox",
     abstract: "Deliver cveBuster vulnerability findings to Microsoft Sentinel through a durable SQLite outbox.",
     version: "0.1.0",
-    subcommands: [GenerateCommand.self, ScheduleCommand.self])
+    subcommands: [
+      EnqueueCommand.self, StatusCommand.self, InspectCommand.self, RetryCommand.self, PruneCommand.self,
+      GenerateCommand.self, ScheduleCommand.self,
+    ])
 
   public init() {}
 }

@@ -1,0 +1,268 @@
+/// Parses one JSON value (RFC 8259) from UTF-8 bytes, strictly: no NaN or Infinity, no comments,
+/// no trailing commas, no control characters or invalid UTF-8 in strings, no duplicate member
+/// names, no lone surrogate escapes, and nothing but whitespace after the value.
+public struct JSONParser {
+  /// Deeper nesting than this is refused rather than risking the stack.
+  public static let maximumDepth = 64
+
+  private let bytes: UnsafeBufferPointer<UInt8>
+  private var index = 0
+  private var depth = 0
+  private var scratch: [UInt8] = []
+
+  /// Parses `bytes` as exactly one JSON value.
+  public static func parse(_ bytes: some Collection<UInt8>) throws(JSONSyntaxError) -> JSONValue {
+    let contiguous = Array(bytes)
+    return try contiguous.withUnsafeBufferPointer { (buffer) throws(JSONSyntaxError) -> JSONValue in
+      var parser = JSONParser(bytes: buffer)
+      return try parser.parseDocument()
+    }
+  }
+
+  private init(bytes: UnsafeBufferPointer<UInt8>) {
+    self.bytes = bytes
+  }
+
+  private mutating func parseDocument() throws(JSONSyntaxError) -> JSONValue {
+    skipWhitespace()
+    guard index < bytes.count else { throw fail("no value (the record is empty)") }
+    let value = try parseValue()
+    skipWhitespace()
+    if index < bytes.count { throw fail("unexpected \(describe(bytes[index])) after the end of the value") }
+    return value
+  }
+
+  private func fail(_ reason: String, at offset: Int? = nil) -> JSONSyntaxError {
+    JSONSyntaxError(offset: offset ?? index, reason: reason)
+  }
+
+  private func describe(_ byte: UInt8) -> String {
+    if byte >= 0x21 && byte < 0x7F { return "'\(Character(Unicode.Scalar(byte)))'" }
+    return "byte 0x" + String(byte, radix: 16, uppercase: true)
+  }
+
+  private mutating func skipWhitespace() {
+    while index < bytes.count {
+      switch bytes[index] {
+      case 0x20, 0x09, 0x0A, 0x0D: index += 1
+      default: return
+      }
+    }
+  }
+
+  private mutating func parseValue() throws(JSONSyntaxError) -> JSONValue {
+    guard index < bytes.count else { throw fail("unexpected end of record (truncated?)") }
+    switch bytes[index] {
+    case UInt8(ascii: "{"): return try parseObject()
+    case UInt8(ascii: "["): return try parseArray()
+    case UInt8(ascii: "\""): return .string(try parseString())
+    case UInt8(ascii: "t"): try expectLiteral("true"); return .bool(true)
+    case UInt8(ascii: "f"): try expectLiteral("false"); return .bool(false)
+    case UInt8(ascii: "n"): try expectLiteral("null"); return .null
+    case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return .number(try parseNumber())
+    case UInt8(ascii: "N"), UInt8(ascii: "I"):
+      throw fail("NaN and Infinity are not JSON numbers")
+    case let byte: throw fail("unexpected \(describe(byte))")
+    }
+  }
+
+  private mutating func expectLiteral(_ literal: StaticString) throws(JSONSyntaxError) {
+    let start = index
+    let expected = UnsafeBufferPointer(start: literal.utf8Start, count: literal.utf8CodeUnitCount)
+    for byte in expected {
+      guard index < bytes.count, bytes[index] == byte else {
+        throw fail("expected \(literal)", at: start)
+      }
+      index += 1
+    }
+  }
+
+  private mutating func enter() throws(JSONSyntaxError) {
+    depth += 1
+    if depth > Self.maximumDepth { throw fail("nested deeper than \(Self.maximumDepth) levels") }
+  }
+
+  private mutating func parseObject() throws(JSONSyntaxError) -> JSONValue {
+    try enter()
+    defer { depth -= 1 }
+    index += 1
+    var members: [JSONMember] = []
+    var names = Set<String>()
+    skipWhitespace()
+    if index < bytes.count && bytes[index] == UInt8(ascii: "}") {
+      index += 1
+      return .object(members)
+    }
+    while true {
+      skipWhitespace()
+      guard index < bytes.count else { throw fail("unexpected end of record inside an object (truncated?)") }
+      guard bytes[index] == UInt8(ascii: "\"") else {
+        throw fail("expected a member name in double quotes, found \(describe(bytes[index]))")
+      }
+      let nameOffset = index
+      let name = try parseString()
+      guard names.insert(name).inserted else { throw fail("duplicate member \"\(name)\"", at: nameOffset) }
+      skipWhitespace()
+      guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw fail("expected ':' after \"\(name)\"") }
+      index += 1
+      skipWhitespace()
+      members.append(JSONMember(name: name, value: try parseValue()))
+      skipWhitespace()
+      guard index < bytes.count else { throw fail("unexpected end of record inside an object (truncated?)") }
+      switch bytes[index] {
+      case UInt8(ascii: ","): index += 1
+      case UInt8(ascii: "}"): index += 1; return .object(members)
+      case let byte: throw fail("expected ',' or '}' in an object, found \(describe(byte))")
+      }
+    }
+  }
+
+  private mutating func parseArray() throws(JSONSyntaxError) -> JSONValue {
+    try enter()
+    defer { depth -= 1 }
+    index += 1
+    var elements: [JSONValue] = []
+    skipWhitespace()
+    if index < bytes.count && bytes[index] == UInt8(ascii: "]") {
+      index += 1
+      return .array(elements)
+    }
+    while true {
+      skipWhitespace()
+      elements.append(try parseValue())
+      skipWhitespace()
+      guard index < bytes.count else { throw fail("unexpected end of record inside an array (truncated?)") }
+      switch bytes[index] {
+      case UInt8(ascii: ","): index += 1
+      case UInt8(ascii: "]"): index += 1; return .array(elements)
+      case let byte: throw fail("expected ',' or ']' in an array, found \(describe(byte))")
+      }
+    }
+  }
+
+  private mutating func parseNumber() throws(JSONSyntaxError) -> String {
+    let start = index
+    func digits(_ parser: inout JSONParser) -> Int {
+      let begin = parser.index
+      while parser.index < parser.bytes.count, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(parser.bytes[parser.index]) {
+        parser.index += 1
+      }
+      return parser.index - begin
+    }
+    if bytes[index] == UInt8(ascii: "-") { index += 1 }
+    guard index < bytes.count else { throw fail("a number needs digits", at: start) }
+    if bytes[index] == UInt8(ascii: "0") {
+      index += 1
+      if index < bytes.count, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(bytes[index]) {
+        throw fail("numbers must not have leading zeros", at: start)
+      }
+    } else if digits(&self) == 0 {
+      throw fail("a number needs digits", at: start)
+    }
+    if index < bytes.count, bytes[index] == UInt8(ascii: ".") {
+      index += 1
+      if digits(&self) == 0 { throw fail("a decimal point must be followed by digits", at: start) }
+    }
+    if index < bytes.count, bytes[index] == UInt8(ascii: "e") || bytes[index] == UInt8(ascii: "E") {
+      index += 1
+      if index < bytes.count, bytes[index] == UInt8(ascii: "+") || bytes[index] == UInt8(ascii: "-") { index += 1 }
+      if digits(&self) == 0 { throw fail("an exponent needs digits", at: start) }
+    }
+    return String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)
+  }
+
+  private mutating func parseString() throws(JSONSyntaxError) -> String {
+    let start = index
+    index += 1
+    let contentStart = index
+    // Fast path: no escapes.
+    while index < bytes.count {
+      let byte = bytes[index]
+      if byte == UInt8(ascii: "\"") {
+        let content = UnsafeBufferPointer(rebasing: bytes[contentStart..<index])
+        index += 1
+        guard let string = String(validating: content, as: UTF8.self) else {
+          throw fail("string is not valid UTF-8", at: start)
+        }
+        return string
+      }
+      if byte == UInt8(ascii: "\\") { break }
+      if byte < 0x20 { throw fail("control character 0x\(String(byte, radix: 16)) inside a string (escape it)") }
+      index += 1
+    }
+    guard index < bytes.count else { throw fail("unterminated string (truncated?)", at: start) }
+    scratch.removeAll(keepingCapacity: true)
+    scratch.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[contentStart..<index]))
+    while index < bytes.count {
+      let byte = bytes[index]
+      switch byte {
+      case UInt8(ascii: "\""):
+        index += 1
+        guard let string = String(validating: scratch, as: UTF8.self) else {
+          throw fail("string is not valid UTF-8", at: start)
+        }
+        return string
+      case UInt8(ascii: "\\"):
+        index += 1
+        guard index < bytes.count else { break }
+        try parseEscape()
+      case 0..<0x20:
+        throw fail("control character 0x\(String(byte, radix: 16)) inside a string (escape it)")
+      default:
+        scratch.append(byte)
+        index += 1
+      }
+    }
+    throw fail("unterminated string (truncated?)", at: start)
+  }
+
+  private mutating func parseEscape() throws(JSONSyntaxError) {
+    let escapeOffset = index - 1
+    let byte = bytes[index]
+    index += 1
+    switch byte {
+    case UInt8(ascii: "\""): scratch.append(0x22)
+    case UInt8(ascii: "\\"): scratch.append(0x5C)
+    case UInt8(ascii: "/"): scratch.append(0x2F)
+    case UInt8(ascii: "b"): scratch.append(0x08)
+    case UInt8(ascii: "f"): scratch.append(0x0C)
+    case UInt8(ascii: "n"): scratch.append(0x0A)
+    case UInt8(ascii: "r"): scratch.append(0x0D)
+    case UInt8(ascii: "t"): scratch.append(0x09)
+    case UInt8(ascii: "u"):
+      var scalar = try parseHex4()
+      if (0xD800..<0xDC00).contains(scalar) {
+        guard index + 1 < bytes.count, bytes[index] == UInt8(ascii: "\\"), bytes[index + 1] == UInt8(ascii: "u") else {
+          throw fail("lone UTF-16 surrogate escape", at: escapeOffset)
+        }
+        index += 2
+        let low = try parseHex4()
+        guard (0xDC00..<0xE000).contains(low) else { throw fail("lone UTF-16 surrogate escape", at: escapeOffset) }
+        scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
+      } else if (0xDC00..<0xE000).contains(scalar) {
+        throw fail("lone UTF-16 surrogate escape", at: escapeOffset)
+      }
+      scratch.append(contentsOf: Array(String(Character(Unicode.Scalar(scalar)!)).utf8))
+    default:
+      throw fail("unknown escape \\\(Character(Unicode.Scalar(byte)))", at: escapeOffset)
+    }
+  }
+
+  private mutating func parseHex4() throws(JSONSyntaxError) -> UInt32 {
+    guard index + 4 <= bytes.count else { throw fail("\\u needs four hex digits") }
+    var value: UInt32 = 0
+    for _ in 0..<4 {
+      let byte = bytes[index]
+      let digit: UInt8
+      switch byte {
+      case UInt8(ascii: "0")...UInt8(ascii: "9"): digit = byte - UInt8(ascii: "0")
+      case UInt8(ascii: "a")...UInt8(ascii: "f"): digit = byte - UInt8(ascii: "a") + 10
+      case UInt8(ascii: "A")...UInt8(ascii: "F"): digit = byte - UInt8(ascii: "A") + 10
+      default: throw fail("\\u needs four hex digits")
+      }
+      value = value << 4 | UInt32(digit)
+      index += 1
+    }
+    return value
+  }
+}

@@ -1,0 +1,144 @@
+import ArgumentParser
+import Findings
+import Foundation
+import OutboxStore
+
+/// `enqueue`: validate findings and store them in the outbox.
+struct EnqueueCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "enqueue",
+    abstract: "Validate findings (JSON array or NDJSON) and add them to the outbox.",
+    discussion: """
+      Reads each FILE (or stdin for `-` or no FILE), detects JSON array or NDJSON from the first \
+      byte, checks every finding against the stream columns of Connector/DCR.json, and stores it \
+      once per VulnId + MachineName + LastModified. Same key and content: unchanged. Same key, \
+      new content: a new revision, sent again. A rejected record is reported on stderr with file, \
+      line or index, field and reason; good records are kept (unless --strict). \
+      Exit 0 when all were accepted, 65 when some were rejected, 74 on I/O errors.
+
+      Example: cvebuster-outbox enqueue --rejects rejected.ndjson scan-2025-11-06.json
+      """)
+
+  @OptionGroup var global: GlobalOptions
+
+  @Argument(help: ArgumentHelp("Files of findings; `-` or none reads stdin.", valueName: "file"))
+  var files: [String] = []
+
+  @Flag(help: "All or nothing per file: store nothing from a file with any rejected record.")
+  var strict = false
+
+  @Option(help: ArgumentHelp("Append rejected records, with their reasons, to this NDJSON file.", valueName: "path"))
+  var rejects: String?
+
+  @Option(help: ArgumentHelp("Durability: FULL survives power loss; NORMAL is faster but may lose the last commits on power loss.", valueName: "mode"))
+  var synchronous: String = "FULL"
+
+  @Option(help: "Findings per transaction.")
+  var chunkSize = 10_000
+
+  func validate() throws {
+    guard SynchronousMode(rawValue: synchronous.uppercased()) != nil else {
+      throw ValidationError("--synchronous must be FULL or NORMAL")
+    }
+    guard chunkSize > 0 else { throw ValidationError("--chunk-size must be positive") }
+  }
+
+  func run() throws {
+    Diagnostics.quiet = global.quiet
+    umask(0o077)
+    let outbox: Outbox
+    do {
+      outbox = try Outbox(path: global.databasePath, options: OutboxOptions(synchronous: SynchronousMode(rawValue: synchronous.uppercased()) ?? .full))
+    } catch {
+      throw fail(error.exitStatus, error.description)
+    }
+    let rejectsWriter: RejectsWriter?
+    do {
+      rejectsWriter = try rejects.map(RejectsWriter.init(path:))
+    } catch {
+      throw fail(.ioError, "cannot open --rejects file: \(error)")
+    }
+    let pipeline = EnqueuePipeline(outbox: outbox, chunkSize: chunkSize, strict: strict)
+    var total = EnqueueCounts()
+    var rejected = 0
+    var ioFailure = false
+    for file in files.isEmpty ? ["-"] : files {
+      let descriptor = file == "-" ? STDIN_FILENO : open(file, O_RDONLY | O_CLOEXEC)
+      guard descriptor >= 0 else {
+        Diagnostics.error("\(file): cannot open: \(String(cString: strerror(errno)))")
+        ioFailure = true
+        continue
+      }
+      defer { if descriptor != STDIN_FILENO { close(descriptor) } }
+      do {
+        let summary = try pipeline.enqueue(fileDescriptor: descriptor, source: file == "-" ? "stdin" : file) { rejection in
+          for error in rejection.errors {
+            Diagnostics.error("\(rejection.location): \(error)")
+          }
+          rejectsWriter?.write(rejection)
+        }
+        total += summary.counts
+        rejected += summary.rejected
+        if summary.rolledBack {
+          Diagnostics.error("\(summary.source): --strict: \(summary.rejected) record(s) rejected, so nothing from this file was stored")
+        }
+      } catch let error as OutboxError {
+        throw fail(error.exitStatus, error.description)
+      } catch {
+        Diagnostics.error("\(error)")
+        ioFailure = true
+      }
+    }
+    if let rejectsWriter, let failure = rejectsWriter.finish() {
+      Diagnostics.error("--rejects \(rejects ?? ""): \(failure)")
+      ioFailure = true
+    }
+    StandardOutput.write("new \(total.new), updated \(total.updated), unchanged \(total.unchanged), rejected \(rejected)\n")
+    if ioFailure { throw ExitStatus.ioError.exitCode }
+    if rejected > 0 { throw ExitStatus.dataError.exitCode }
+  }
+}
+
+/// Appends rejected records to an NDJSON file: location, reasons, and the record itself
+/// (as text, or base64 when it is not valid UTF-8), so nothing is lost.
+final class RejectsWriter {
+  private let handle: FileHandle
+  private var failure: String?
+
+  init(path: String) throws {
+    let descriptor = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
+    guard descriptor >= 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
+    handle = FileHandle(fileDescriptor: descriptor, closeOnDealloc: true)
+  }
+
+  func write(_ rejection: Rejection) {
+    var object: [String: Any] = [
+      "source": rejection.location.source,
+      "line": rejection.location.line,
+      "errors": rejection.errors.map { error -> [String: String] in
+        var entry = ["reason": error.reason]
+        if let field = error.field { entry["field"] = field }
+        return entry
+      },
+    ]
+    if let index = rejection.location.index { object["index"] = index }
+    if let text = String(validating: rejection.bytes, as: UTF8.self) {
+      object["record"] = text
+    } else {
+      object["record_base64"] = Data(rejection.bytes).base64EncodedString()
+    }
+    do {
+      var line = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])
+      line.append(0x0A)
+      try handle.write(contentsOf: line)
+    } catch {
+      failure = failure ?? "\(error)"
+    }
+  }
+
+  /// Flushes to disk; the first write error, if any.
+  func finish() -> String? {
+    do { try handle.synchronize() } catch { failure = failure ?? "\(error)" }
+    return failure
+  }
+}

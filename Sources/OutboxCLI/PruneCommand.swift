@@ -1,0 +1,53 @@
+import ArgumentParser
+import OutboxStore
+
+/// `prune`: retention for delivered and dead rows.
+struct PruneCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "prune",
+    abstract: "Delete or compact delivered rows, and delete old dead rows; never touches pending or sending rows.",
+    discussion: """
+      A delivered row is also the outbox's memory of what was sent: while it exists, enqueuing \
+      the same finding again is a no-op. So the retention you choose is the de-duplication \
+      window. --compact keeps that memory (key and content hash) and drops only the payload; \
+      without it the rows are deleted. Request records (batches) older than the same retention \
+      are deleted too. Works in transactions of 1,000 rows.
+
+      Example: cvebuster-outbox prune --sent-older-than 30d --compact --dead-older-than 90d
+      """)
+
+  @OptionGroup var global: GlobalOptions
+
+  @Option(help: ArgumentHelp("Rows delivered longer ago than this (e.g. 7d, 12h).", valueName: "age"))
+  var sentOlderThan: DurationArgument?
+
+  @Option(help: ArgumentHelp("Dead rows last changed longer ago than this.", valueName: "age"))
+  var deadOlderThan: DurationArgument?
+
+  @Flag(help: "Keep delivered rows' keys and hashes; drop only their payload.")
+  var compact = false
+
+  func validate() throws {
+    if sentOlderThan == nil && deadOlderThan == nil {
+      throw ValidationError("give --sent-older-than, --dead-older-than, or both")
+    }
+    if compact && sentOlderThan == nil { throw ValidationError("--compact applies to --sent-older-than") }
+  }
+
+  func run() throws {
+    let outbox = try openOutbox(global, create: false)
+    let now = Outbox.now()
+    do {
+      let counts = try outbox.prune(
+        sentBefore: sentOlderThan.map { now - $0.millis }, deadBefore: deadOlderThan.map { now - $0.millis },
+        compact: compact)
+      StandardOutput.write("""
+        sent rows \(compact ? "compacted \(counts.compactedSent)" : "deleted \(counts.deletedSent)"), \
+        dead rows deleted \(counts.deletedDead), request records deleted \(counts.deletedBatches)
+
+        """)
+    } catch {
+      throw fail(error.exitStatus, error.description)
+    }
+  }
+}

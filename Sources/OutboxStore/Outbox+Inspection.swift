@@ -1,0 +1,191 @@
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
+/// A finding's place in the delivery life cycle.
+public enum DeliveryState: String, Sendable, CaseIterable, Codable {
+  case pending, sending, sent, dead
+}
+
+/// Counts and times for `status`.
+public struct OutboxStatus: Sendable, Codable, Equatable {
+  public var pending = 0
+  public var sending = 0
+  public var sent = 0
+  public var dead = 0
+  /// Enqueue time of the oldest pending row (ms), if any.
+  public var oldestPendingEnqueuedAt: Int64?
+  /// Most recent delivery (ms), if any.
+  public var lastSentAt: Int64?
+  /// Database file plus its write-ahead log, in bytes.
+  public var databaseBytes: Int64 = 0
+
+  public init() {}
+}
+
+/// One outbox row as `inspect` shows it.
+public struct FindingRecord: Sendable, Codable, Equatable {
+  public let id: Int64
+  public let vulnId: String
+  public let machineName: String
+  public let lastModified: String
+  public let state: DeliveryState
+  public let revision: Int64
+  public let attempts: Int
+  public let nextAttemptAt: Int64
+  public let leaseOwner: String?
+  public let leaseExpiresAt: Int64?
+  public let enqueuedAt: Int64
+  public let updatedAt: Int64
+  public let sentAt: Int64?
+  public let batchID: Int64?
+  public let lastError: String?
+  /// The canonical JSON sent; nil once `prune --compact` dropped it.
+  public let payload: String?
+}
+
+/// Which rows `inspect` and `retry` act on. Nil fields match everything.
+public struct FindingFilter: Sendable {
+  public var state: DeliveryState?
+  public var vulnId: String?
+  public var machineName: String?
+  public var lastModified: String?
+  public var limit: Int
+
+  public init(state: DeliveryState? = nil, vulnId: String? = nil, machineName: String? = nil, lastModified: String? = nil, limit: Int = 50) {
+    self.state = state
+    self.vulnId = vulnId
+    self.machineName = machineName
+    self.lastModified = lastModified
+    self.limit = limit
+  }
+
+  var whereClause: (sql: String, values: [SQLValue]) {
+    var conditions: [String] = []
+    var values: [SQLValue] = []
+    if let state { conditions.append("state = ?"); values.append(.text(state.rawValue)) }
+    if let vulnId { conditions.append("vuln_id = ?"); values.append(.text(vulnId)) }
+    if let machineName { conditions.append("machine_name = ?"); values.append(.text(machineName)) }
+    if let lastModified { conditions.append("last_modified = ?"); values.append(.text(lastModified)) }
+    return (conditions.isEmpty ? "1" : conditions.joined(separator: " AND "), values)
+  }
+}
+
+/// What `prune` removed.
+public struct PruneCounts: Sendable, Codable, Equatable {
+  public var deletedSent = 0
+  public var compactedSent = 0
+  public var deletedDead = 0
+  public var deletedBatches = 0
+
+  public init() {}
+}
+
+extension Outbox {
+  /// Counts per state (each from its partial index), oldest pending, last sent, size on disk.
+  public func status() throws(OutboxError) -> OutboxStatus {
+    do {
+      var status = OutboxStatus()
+      status.pending = Int(try connection.scalarInt("SELECT count(*) FROM findings INDEXED BY findings_ready WHERE state = 'pending'"))
+      status.sending = Int(try connection.scalarInt("SELECT count(*) FROM findings INDEXED BY findings_leases WHERE state = 'sending'"))
+      status.sent = Int(try connection.scalarInt("SELECT count(*) FROM findings INDEXED BY findings_sent WHERE state = 'sent'"))
+      status.dead = Int(try connection.scalarInt("SELECT count(*) FROM findings INDEXED BY findings_dead WHERE state = 'dead'"))
+      status.oldestPendingEnqueuedAt = try connection.prepare(
+        "SELECT min(enqueued_at) FROM findings INDEXED BY findings_ready WHERE state = 'pending'"
+      ).firstRow { $0.optionalInt64(0) } ?? nil
+      status.lastSentAt = try connection.prepare(
+        "SELECT max(sent_at) FROM findings WHERE state = 'sent'"
+      ).firstRow { $0.optionalInt64(0) } ?? nil
+      let pages = try connection.scalarInt("PRAGMA page_count") * connection.scalarInt("PRAGMA page_size")
+      var info = stat()
+      let walBytes = stat(path + "-wal", &info) == 0 ? Int64(info.st_size) : 0
+      status.databaseBytes = pages + walBytes
+      return status
+    } catch {
+      throw OutboxError.from(error, path: path)
+    }
+  }
+
+  /// Rows matching `filter`, oldest first.
+  public func findings(matching filter: FindingFilter) throws(OutboxError) -> [FindingRecord] {
+    let (condition, values) = filter.whereClause
+    var records: [FindingRecord] = []
+    do {
+      try connection.prepare("""
+        SELECT id, vuln_id, machine_name, last_modified, state, revision, attempts, next_attempt_at, lease_owner,
+               lease_expires_at, enqueued_at, updated_at, sent_at, batch_id, last_error, payload
+        FROM findings WHERE \(condition) ORDER BY id LIMIT ?
+        """)
+        .bind(values + [.integer(Int64(filter.limit))])
+        .forEachRow { row in
+          records.append(FindingRecord(
+            id: row.int64(0), vulnId: row.text(1) ?? "", machineName: row.text(2) ?? "", lastModified: row.text(3) ?? "",
+            state: DeliveryState(rawValue: row.text(4) ?? "") ?? .pending, revision: row.int64(5), attempts: row.int(6),
+            nextAttemptAt: row.int64(7), leaseOwner: row.text(8), leaseExpiresAt: row.optionalInt64(9),
+            enqueuedAt: row.int64(10), updatedAt: row.int64(11), sentAt: row.optionalInt64(12),
+            batchID: row.optionalInt64(13), lastError: row.text(14), payload: row.text(15)))
+        }
+    } catch {
+      throw OutboxError.from(error, path: path)
+    }
+    return records
+  }
+
+  /// Moves `dead` rows matching `filter` (its state is ignored) back to `pending` with fresh attempts.
+  public func retryDead(matching filter: FindingFilter, now: Int64 = Outbox.now()) throws(OutboxError) -> Int {
+    var deadOnly = filter
+    deadOnly.state = .dead
+    let (condition, values) = deadOnly.whereClause
+    return try write {
+      try connection.prepare("""
+        UPDATE findings SET state = 'pending', attempts = 0, next_attempt_at = ?, updated_at = ?, last_error = NULL
+        WHERE \(condition)
+        """)
+        .bind([.integer(now), .integer(now)] + values)
+        .run()
+      return connection.changes
+    }
+  }
+
+  /// Deletes (or, with `compact`, drops the payload of) rows sent before `sentBefore`, deletes dead
+  /// rows last updated before `deadBefore`, and request records older than `sentBefore`. Works in
+  /// transactions of at most 1,000 rows; never touches pending or sending rows. A compacted row
+  /// keeps its key and hash, so re-enqueuing the same content stays a no-op.
+  public func prune(sentBefore: Int64?, deadBefore: Int64?, compact: Bool) throws(OutboxError) -> PruneCounts {
+    var counts = PruneCounts()
+    func repeatBatches(_ sql: String, _ cutoff: Int64) throws(OutboxError) -> Int {
+      var total = 0
+      while true {
+        let changed = try write {
+          try connection.prepare(sql).bind(.integer(cutoff)).run()
+          return connection.changes
+        }
+        total += changed
+        if changed < 1000 { return total }
+      }
+    }
+    if let sentBefore {
+      if compact {
+        counts.compactedSent = try repeatBatches("""
+          UPDATE findings SET payload = NULL WHERE id IN (
+            SELECT id FROM findings WHERE state = 'sent' AND sent_at < ? AND payload IS NOT NULL LIMIT 1000)
+          """, sentBefore)
+      } else {
+        counts.deletedSent = try repeatBatches("""
+          DELETE FROM findings WHERE id IN (SELECT id FROM findings WHERE state = 'sent' AND sent_at < ? LIMIT 1000)
+          """, sentBefore)
+      }
+      counts.deletedBatches = try repeatBatches("""
+        DELETE FROM batches WHERE id IN (SELECT id FROM batches WHERE finished_at < ? LIMIT 1000)
+        """, sentBefore)
+    }
+    if let deadBefore {
+      counts.deletedDead = try repeatBatches("""
+        DELETE FROM findings WHERE id IN (SELECT id FROM findings WHERE state = 'dead' AND updated_at < ? LIMIT 1000)
+        """, deadBefore)
+    }
+    return counts
+  }
+}

@@ -1,0 +1,121 @@
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
+/// How much durability each commit buys.
+public enum SynchronousMode: String, Sendable, CaseIterable {
+  /// Every commit survives power loss (the WAL is synced on each commit). The default.
+  case full = "FULL"
+  /// Commits survive a crash of the program, but the last ones may roll back after power loss.
+  case normal = "NORMAL"
+}
+
+/// Options for opening an outbox.
+public struct OutboxOptions: Sendable {
+  public var synchronous: SynchronousMode
+  /// How long to wait for another process's write lock.
+  public var busyTimeoutMillis: Int32
+  /// Create the database (mode 0600, directory 0700) when it does not exist.
+  public var create: Bool
+
+  public init(synchronous: SynchronousMode = .full, busyTimeoutMillis: Int32 = 15_000, create: Bool = true) {
+    self.synchronous = synchronous
+    self.busyTimeoutMillis = busyTimeoutMillis
+    self.create = create
+  }
+}
+
+/// The SQLite outbox: one row per finding natural key, delivered at least once.
+///
+/// One instance per process and thread; every write is a short `BEGIN IMMEDIATE` transaction.
+public final class Outbox {
+  /// `application_id` of our databases ("CVB0"), so foreign SQLite files are refused.
+  public static let applicationID: Int32 = 0x4356_4230
+
+  public let path: String
+  let connection: Connection
+
+  /// Opens the outbox at `path`, creating and migrating it as needed.
+  /// - Throws: `OutboxError` — a foreign, newer or damaged file is refused and left untouched.
+  public init(path: String, options: OutboxOptions = .init()) throws(OutboxError) {
+    self.path = path
+    guard sqlite3LibraryVersionNumber() >= Connection.minimumLibraryVersion.number else {
+      throw .libraryTooOld(found: Connection.libraryVersion, needed: Connection.minimumLibraryVersion.text)
+    }
+    let exists = access(path, F_OK) == 0
+    if !exists {
+      guard options.create else { throw .notFound(path: path) }
+      try Self.createPrivateFile(at: path)
+    } else {
+      try Self.checkHeader(path: path)
+    }
+    do {
+      connection = try Connection(path: path, create: false)
+      connection.setBusyTimeout(milliseconds: options.busyTimeoutMillis)
+    } catch {
+      throw OutboxError.from(error, path: path)
+    }
+    do {
+      try Migrator(connection: connection, path: path).checkOwnership()
+      try connection.execute("PRAGMA journal_mode = WAL")
+      try connection.execute("PRAGMA synchronous = \(options.synchronous.rawValue)")
+      try connection.execute("PRAGMA foreign_keys = ON")
+      try connection.execute("PRAGMA journal_size_limit = 67108864")
+      try Migrator(connection: connection, path: path).migrate()
+    } catch let error as OutboxError {
+      throw error
+    } catch let error as SQLiteError {
+      throw OutboxError.from(error, path: path)
+    } catch {
+      throw .localIO(path: path, detail: "\(error)")
+    }
+  }
+
+  /// Creates the directory (0700) and an empty file (0600): the outbox is a map of unpatched machines.
+  private static func createPrivateFile(at path: String) throws(OutboxError) {
+    if let slash = path.lastIndex(of: "/"), slash != path.startIndex {
+      let directory = String(path[..<slash])
+      var current = directory.hasPrefix("/") ? "" : "."
+      for component in directory.split(separator: "/") {
+        current += "/" + component
+        if mkdir(current, 0o700) != 0 && errno != EEXIST {
+          throw .localIO(path: path, detail: "cannot create directory \(current): \(String(cString: strerror(errno)))")
+        }
+      }
+    }
+    let descriptor = open(path, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0o600)
+    if descriptor < 0 {
+      if errno == EEXIST { return }
+      throw .localIO(path: path, detail: "cannot create: \(String(cString: strerror(errno)))")
+    }
+    close(descriptor)
+  }
+
+  /// Refuses files that are not SQLite before SQLite gets a chance to touch them.
+  private static func checkHeader(path: String) throws(OutboxError) {
+    let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+    guard descriptor >= 0 else {
+      throw .localIO(path: path, detail: "cannot open: \(String(cString: strerror(errno)))")
+    }
+    defer { close(descriptor) }
+    var header = [UInt8](repeating: 0, count: 16)
+    let count = header.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, 16) }
+    if count == 0 { return }  // empty file: a database being created right now
+    guard count == 16, header == Array("SQLite format 3\0".utf8) else {
+      throw .corrupt(path: path, detail: "no SQLite header")
+    }
+  }
+
+  /// Seconds-resolution wall clock in milliseconds, the outbox's time unit.
+  public static func now() -> Int64 {
+    var spec = timespec()
+    clock_gettime(CLOCK_REALTIME, &spec)
+    return Int64(spec.tv_sec) * 1000 + Int64(spec.tv_nsec) / 1_000_000
+  }
+}
+
+private func sqlite3LibraryVersionNumber() -> Int32 {
+  Connection.libraryVersionNumber
+}

@@ -1,0 +1,47 @@
+/// Why the outbox could not do what was asked. Each case says what to do about it.
+public enum OutboxError: Error, Sendable, CustomStringConvertible {
+  /// No database at the path and the command does not create one.
+  case notFound(path: String)
+  /// The file is not an SQLite database, or is damaged.
+  case corrupt(path: String, detail: String)
+  /// An SQLite database that belongs to some other program.
+  case foreign(path: String, detail: String)
+  /// Written by a newer cvebuster-outbox than this one.
+  case newerSchema(path: String, found: Int, supported: Int)
+  /// An applied migration differs from the one compiled into this binary.
+  case migrationMismatch(path: String, version: Int, name: String)
+  /// The SQLite library is older than the schema needs.
+  case libraryTooOld(found: String, needed: String)
+  /// Another process holds the write lock longer than the busy timeout.
+  case busy(path: String, detail: String)
+  /// Disk full, permissions, I/O errors: the local machine.
+  case localIO(path: String, detail: String)
+
+  public var description: String {
+    switch self {
+    case .notFound(let path):
+      "no outbox database at \(path): enqueue findings first, or pass --db / set CVEBUSTER_OUTBOX_DB"
+    case .corrupt(let path, let detail):
+      "\(path) is not a usable SQLite database (\(detail)); it was left untouched. Restore a backup or point --db elsewhere"
+    case .foreign(let path, let detail):
+      "\(path) is an SQLite database of another program (\(detail)); refusing to change it. Point --db at a cvebuster-outbox database"
+    case .newerSchema(let path, let found, let supported):
+      "\(path) has schema version \(found), but this cvebuster-outbox knows only up to \(supported); upgrade cvebuster-outbox. The database was not changed"
+    case .migrationMismatch(let path, let version, let name):
+      "\(path): migration \(version) (\(name)) applied there differs from this build's copy; refusing to continue"
+    case .libraryTooOld(let found, let needed):
+      "the SQLite library is \(found), but the outbox needs \(needed) or newer (Debian 12 ships 3.40)"
+    case .busy(let path, let detail):
+      "\(path) stayed locked by another process (\(detail)); try again"
+    case .localIO(let path, let detail):
+      "\(path): \(detail)"
+    }
+  }
+
+  /// Classifies an SQLite failure on `path`.
+  static func from(_ error: SQLiteError, path: String) -> OutboxError {
+    if error.isCorrupt { return .corrupt(path: path, detail: error.message) }
+    if error.isBusy { return .busy(path: path, detail: error.message) }
+    return .localIO(path: path, detail: error.description)
+  }
+}

@@ -1,0 +1,94 @@
+import CSQLite
+
+/// One SQLite connection. Not thread-safe: a process uses one per thread of work.
+public final class Connection {
+  let handle: OpaquePointer
+  public let path: String
+  private var statements: [String: Statement] = [:]
+
+  /// The lowest SQLite library the schema works with (`->>` and `unixepoch()` need 3.38).
+  public static let minimumLibraryVersion = (number: Int32(3_038_000), text: "3.38.0")
+
+  /// The SQLite library this process runs with.
+  public static var libraryVersion: String { String(cString: sqlite3_libversion()) }
+
+  /// Opens (and with `create`, creates) the database at `path`. Does not read or write it yet.
+  public init(path: String, create: Bool, readOnly: Bool = false) throws(SQLiteError) {
+    var handle: OpaquePointer?
+    var flags = SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE
+    flags |= readOnly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE
+    if create && !readOnly { flags |= SQLITE_OPEN_CREATE }
+    let rc = sqlite3_open_v2(path, &handle, flags, nil)
+    guard rc == SQLITE_OK, let handle else {
+      let message = handle.map { String(cString: sqlite3_errmsg($0)) } ?? "cannot open"
+      sqlite3_close_v2(handle)
+      throw SQLiteError(code: rc, message: message)
+    }
+    self.handle = handle
+    self.path = path
+    sqlite3_extended_result_codes(handle, 1)
+    _ = cvebuster_sqlite_disable_dqs(handle)
+    _ = cvebuster_sqlite_enable_defensive(handle)
+  }
+
+  deinit {
+    statements.removeAll()
+    sqlite3_close_v2(handle)
+  }
+
+  func error(code: Int32, sql: String?) -> SQLiteError {
+    SQLiteError(code: sqlite3_extended_errcode(handle) != 0 ? sqlite3_extended_errcode(handle) : code,
+                message: String(cString: sqlite3_errmsg(handle)), sql: sql)
+  }
+
+  /// Runs one or more statements that take no parameters.
+  public func execute(_ sql: String) throws(SQLiteError) {
+    var message: UnsafeMutablePointer<CChar>?
+    let rc = sqlite3_exec(handle, sql, nil, nil, &message)
+    if rc != SQLITE_OK {
+      let text = message.map { String(cString: $0) } ?? String(cString: sqlite3_errmsg(handle))
+      sqlite3_free(message)
+      throw SQLiteError(code: sqlite3_extended_errcode(handle), message: text, sql: sql)
+    }
+  }
+
+  /// A cached prepared statement for `sql`.
+  public func prepare(_ sql: String) throws(SQLiteError) -> Statement {
+    if let statement = statements[sql] { return statement }
+    let statement = try Statement(connection: self, sql: sql)
+    statements[sql] = statement
+    return statement
+  }
+
+  /// The single integer a query such as `PRAGMA user_version` returns.
+  public func scalarInt(_ sql: String) throws(SQLiteError) -> Int64 {
+    try prepare(sql).firstRow { $0.int64(0) } ?? 0
+  }
+
+  /// Rows changed by the last INSERT/UPDATE/DELETE.
+  public var changes: Int { Int(sqlite3_changes64(handle)) }
+  public var lastInsertRowID: Int64 { sqlite3_last_insert_rowid(handle) }
+  static var libraryVersionNumber: Int32 { sqlite3_libversion_number() }
+
+  public var isInTransaction: Bool { sqlite3_get_autocommit(handle) == 0 }
+
+  /// Waits up to `milliseconds` for another writer's lock before failing with SQLITE_BUSY.
+  public func setBusyTimeout(milliseconds: Int32) {
+    sqlite3_busy_timeout(handle, milliseconds)
+  }
+
+  /// Runs `body` in a `BEGIN IMMEDIATE` transaction: the write lock is taken up front, so a
+  /// read-then-write never fails with SQLITE_BUSY_SNAPSHOT. Any error rolls back (never a blind
+  /// COMMIT, since SQLite may already have rolled back after FULL, IOERR, BUSY or NOMEM).
+  public func immediateTransaction<T>(_ body: () throws -> T) throws -> T {
+    try execute("BEGIN IMMEDIATE")
+    do {
+      let result = try body()
+      try execute("COMMIT")
+      return result
+    } catch {
+      if isInTransaction { try? execute("ROLLBACK") }
+      throw error
+    }
+  }
+}

@@ -1,1 +1,0 @@
-// The OutboxTestSupport module: see Package.swift for its role.

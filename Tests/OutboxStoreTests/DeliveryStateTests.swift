@@ -1,0 +1,101 @@
+import Findings
+import OutboxStore
+import OutboxTestSupport
+import Testing
+
+@Suite struct DeliveryStateTests {
+  let directory = TemporaryDirectory()
+
+  func filledOutbox(_ count: Int) throws -> Outbox {
+    let outbox = try Outbox(path: directory.file("outbox.sqlite"))
+    _ = try outbox.enqueue((0..<count).map { validFinding(vulnId: "CVE-2025-\($0)") }, now: 1_000)
+    return outbox
+  }
+
+  @Test func claimLeasesOldestReadyRowsAndCountsTheAttempt() throws {
+    let outbox = try filledOutbox(5)
+    let claimed = try outbox.claim(owner: "a:1:x", limit: 3, leaseMillis: 1_000, maxAttempts: 5, now: 2_000)
+    #expect(claimed.map(\.id) == [1, 2, 3])
+    #expect(claimed.allSatisfy { $0.attempts == 1 && $0.revision == 1 })
+    let second = try outbox.claim(owner: "b:1:y", limit: 10, leaseMillis: 1_000, maxAttempts: 5, now: 2_000)
+    #expect(second.map(\.id) == [4, 5], "a key must never be leased twice")
+  }
+
+  @Test func fencedAcknowledgementFromALostLeaseChangesNothing() throws {
+    let outbox = try filledOutbox(2)
+    let stale = try outbox.claim(owner: "a:1:x", limit: 2, leaseMillis: 1_000, maxAttempts: 5, now: 2_000)
+    // The lease expires; another drain takes the rows over.
+    let fresh = try outbox.claim(owner: "b:1:y", limit: 2, leaseMillis: 1_000, maxAttempts: 5, now: 3_500)
+    #expect(fresh.map(\.id) == stale.map(\.id))
+    #expect(try outbox.markSent(stale, owner: "a:1:x", batchID: 1, now: 3_600) == 0)
+    #expect(try outbox.release(stale, owner: "a:1:x", retryAt: 0, error: "x", refundAttempt: false, maxAttempts: 5, now: 3_600) == 0)
+    #expect(try outbox.markDead(stale, owner: "a:1:x", error: "x", batchID: nil, now: 3_600) == 0)
+    #expect(try outbox.status().sending == 2)
+    #expect(try outbox.markSent(fresh, owner: "b:1:y", batchID: 2, now: 3_700) == 2)
+    #expect(try outbox.status().sent == 2)
+  }
+
+  @Test func releaseBacksOffAndDeadLettersWhenOutOfAttempts() throws {
+    let outbox = try filledOutbox(1)
+    var now: Int64 = 2_000
+    for attempt in 1...3 {
+      let claimed = try outbox.claim(owner: "a:1:x", limit: 1, leaseMillis: 1_000, maxAttempts: 3, now: now)
+      try #require(claimed.count == 1, "attempt \(attempt)")
+      #expect(try outbox.release(claimed, owner: "a:1:x", retryAt: now + 500, error: "HTTP 503", refundAttempt: false, maxAttempts: 3, now: now) == 1)
+      // Not ready before retryAt.
+      #expect(try outbox.claim(owner: "a:1:x", limit: 1, leaseMillis: 1_000, maxAttempts: 3, now: now + 100).isEmpty)
+      now += 600
+    }
+    let record = try #require(try outbox.findings(matching: FindingFilter()).first)
+    #expect(record.state == .dead)
+    #expect(record.lastError?.contains("out of attempts (3)") == true)
+    #expect(record.lastError?.contains("HTTP 503") == true)
+    #expect(try outbox.retryDead(matching: FindingFilter()) == 1)
+    #expect(try outbox.findings(matching: FindingFilter()).first?.state == .pending)
+  }
+
+  @Test func refundedReleaseDoesNotSpendAnAttempt() throws {
+    let outbox = try filledOutbox(1)
+    let claimed = try outbox.claim(owner: "a:1:x", limit: 1, leaseMillis: 1_000, maxAttempts: 1, now: 2_000)
+    try outbox.release(claimed, owner: "a:1:x", retryAt: 2_000, error: "HTTP 403: check the role assignment", refundAttempt: true, maxAttempts: 1, now: 2_000)
+    let record = try #require(try outbox.findings(matching: FindingFilter()).first)
+    #expect(record.state == .pending)
+    #expect(record.attempts == 0)
+  }
+
+  @Test func expiredLeaseIsReclaimedAndCrashLoopsEndDead() throws {
+    let outbox = try filledOutbox(1)
+    _ = try outbox.claim(owner: "a:1:x", limit: 1, leaseMillis: 1_000, maxAttempts: 2, now: 2_000)
+    // Owner "crashes"; after expiry the row is claimed again (attempt 2).
+    let again = try outbox.claim(owner: "b:1:y", limit: 1, leaseMillis: 1_000, maxAttempts: 2, now: 3_001)
+    #expect(again.first?.attempts == 2)
+    // Crashes again: out of attempts, so it goes dead instead of looping forever.
+    #expect(try outbox.claim(owner: "c:1:z", limit: 1, leaseMillis: 1_000, maxAttempts: 2, now: 4_002).isEmpty)
+    #expect(try outbox.status().dead == 1)
+  }
+
+  @Test func leaseOfAGoneLocalProcessIsReclaimedAtOnce() throws {
+    let outbox = try filledOutbox(1)
+    let host = Outbox.makeLeaseOwner().split(separator: ":")[0]
+    // PID 2^22+1 is above Linux's pid_max, so no such process exists.
+    _ = try outbox.claim(owner: "\(host):4194305:gone", limit: 1, leaseMillis: 3_600_000, maxAttempts: 5, now: 2_000)
+    #expect(try outbox.claim(owner: Outbox.makeLeaseOwner(), limit: 1, leaseMillis: 1_000, maxAttempts: 5, now: 2_001).count == 1)
+  }
+
+  @Test func pruneNeverTouchesPendingOrSendingRows() throws {
+    let outbox = try filledOutbox(3)
+    _ = try outbox.claim(owner: "a:1:x", limit: 1, leaseMillis: 1_000_000, maxAttempts: 5, now: 2_000)
+    let counts = try outbox.prune(sentBefore: Int64.max, deadBefore: Int64.max, compact: false)
+    #expect(counts == PruneCounts())
+    let status = try outbox.status()
+    #expect(status.pending == 2 && status.sending == 1)
+  }
+
+  @Test func batchesAreRecorded() throws {
+    let outbox = try filledOutbox(1)
+    let id = try outbox.recordBatch(BatchRecord(
+      clientRequestID: "c0ffee", requestID: "r1", leaseOwner: "a:1:x", rows: 1, rawBytes: 300, wireBytes: 200,
+      httpStatus: 204, outcome: .delivered, error: nil, startedAt: 1_000, finishedAt: 1_050))
+    #expect(query(directory.file("outbox.sqlite"), "SELECT id, outcome, duration_ms FROM batches_detail") == [["\(id)", "delivered", "50"]])
+  }
+}
