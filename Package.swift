@@ -71,7 +71,7 @@ let package = Package(
       name: "FindingGeneratorTests", dependencies: ["FindingGenerator", "Findings"], swiftSettings: strictSettings),
     .testTarget(name: "OperatorTests", dependencies: ["Operator"], swiftSettings: strictSettings),
     .testTarget(
-      name: "OperatorCLITests", dependencies: ["OutboxCLI", "FindingGenerator", "Operator"],
+      name: "OperatorCLITests", dependencies: ["OutboxCLI", "FindingGenerator", "Operator", "OutboxStore"],
       swiftSettings: strictSettings),
     .testTarget(name: "CLITests", dependencies: ["OutboxTestSupport"], swiftSettings: strictSettings),
   ]

@@ -1,9 +1,12 @@
 import ArgumentParser
 import FindingGenerator
 import Foundation
+import OutboxStore
 
 /// `cvebuster-outbox generate`: realistic test findings, the seed's generator and demo mode.
 public struct GenerateCommand: AsyncParsableCommand {
+  @OptionGroup var global: GlobalOptions
+
   public static let configuration = CommandConfiguration(
     commandName: "generate",
     abstract: "Write realistic test findings as a JSON array or NDJSON.",
@@ -12,7 +15,8 @@ public struct GenerateCommand: AsyncParsableCommand {
       Critical/High/Medium/Low mix with CVSS inside each severity's CVSS v3 band, CVE ids and \
       titles that stay the same for a CVE on every machine, 48 machines with their asset \
       criticality, statuses that agree with the patch flag, and DiscoveryDate never after \
-      LastModified. --demo moves 30 % of LastModified into the last 2 minutes and 70 % to \
+      LastModified. --enqueue stores them in the outbox through the same reader and validator \
+      as `enqueue`, which is the seed GUI's "Manual Send" when followed by `drain`. --demo moves 30 % of LastModified into the last 2 minutes and 70 % to \
       30–90 days ago, like the seed's demo mode. The same --seed and --now give byte-identical \
       output; without --seed a random seed is used and printed on stderr. Example: \
       `cvebuster-outbox generate --count 1000 --seed 7 --format ndjson --output findings.ndjson`.
@@ -35,6 +39,9 @@ public struct GenerateCommand: AsyncParsableCommand {
     completion: .file())
   var output: String?
 
+  @Flag(help: "Store the findings in the outbox (--db) instead of writing them out.")
+  var enqueue = false
+
   @Option(help: "The time dates are relative to, as YYYY-MM-DDTHH:MM:SSZ (default: now).")
   var now: String?
 
@@ -44,31 +51,63 @@ public struct GenerateCommand: AsyncParsableCommand {
     guard count >= 0, count <= FindingGenerator.maximumCount else {
       throw ValidationError("--count must be between 0 and \(FindingGenerator.maximumCount), got \(count)")
     }
+    if enqueue && output != nil {
+      throw ValidationError("--enqueue stores the findings in the outbox; leave out --output")
+    }
     if let now, Self.parseTimestamp(now) == nil {
       throw ValidationError("--now \(now) is not a UTC timestamp like 2026-03-01T12:00:00Z")
     }
   }
 
   public func run() async throws {
+    Diagnostics.quiet = global.quiet
     let seed = seed ?? UInt64.random(in: 0...UInt64.max)
     let referenceTime = now.flatMap(Self.parseTimestamp) ?? Int64(Date().timeIntervalSince1970)
     let generator = try FindingGenerator(
       .init(count: count, seed: seed, timing: demo ? .demo : .spread, referenceTime: referenceTime))
-    let destination = output == "-" ? nil : output
-    do {
-      let sink = try GenerateOutput(path: destination)
-      try FindingEncoder.write(generator, format: format) { (chunk: [UInt8]) throws(GenerateOutput.Failure) in
-        try sink.write(chunk)
+    let target: String
+    if enqueue {
+      target = try store(generator)
+    } else {
+      let destination = output == "-" ? nil : output
+      do {
+        let sink = try GenerateOutput(path: destination)
+        try FindingEncoder.write(generator, format: format) { (chunk: [UInt8]) throws(GenerateOutput.Failure) in
+          try sink.write(chunk)
+        }
+        try sink.finish()
+      } catch {
+        throw fail(.ioError, "\(error)")
       }
-      try sink.finish()
-    } catch {
-      FileHandle.standardError.write(Data("cvebuster-outbox generate: \(error)\n".utf8))
-      throw ExitCode(74)
+      target = destination ?? "stdout"
     }
-    let target = destination ?? "stdout"
-    let timing = demo ? "demo timing" : "spread timing"
-    FileHandle.standardError.write(
-      Data("generated \(count) findings to \(target) (seed \(seed), \(timing), now \(UTCTimestamp.format(referenceTime)))\n".utf8))
+    Diagnostics.info(
+      "generated \(count) findings to \(target) (seed \(seed), \(demo ? "demo" : "spread") timing, "
+        + "now \(UTCTimestamp.format(referenceTime)))")
+  }
+
+  /// `--enqueue`: runs the findings through `enqueue`'s pipeline; a rejected finding is a bug
+  /// in the generator, reported like any rejected record (exit 65).
+  private func store(_ generator: FindingGenerator) throws -> String {
+    umask(0o077)
+    let outbox = try openOutbox(global, create: true)
+    var rejected = 0
+    let summary: InputSummary
+    do {
+      summary = try GenerateEnqueue.run(generator, pipeline: EnqueuePipeline(outbox: outbox)) { rejection in
+        rejected += 1
+        for error in rejection.errors { Diagnostics.error("\(rejection.location): \(error)") }
+      }
+    } catch let error as OutboxError {
+      throw fail(error.exitStatus, error.description)
+    } catch {
+      throw fail(.ioError, "\(error)")
+    }
+    let counts = summary.counts
+    StandardOutput.write(
+      "new \(counts.new), updated \(counts.updated), unchanged \(counts.unchanged), rejected \(rejected)\n")
+    if rejected > 0 { throw ExitStatus.dataError.exitCode }
+    return "the outbox \(global.databasePath)"
   }
 
   /// Seconds since the epoch of `YYYY-MM-DDTHH:MM:SSZ`.

@@ -23,6 +23,13 @@ final class GenerateOutput {
   private let path: String?
   private var temporaryPath: String?
 
+  /// Writes to an open descriptor the caller owns and closes.
+  init(descriptor: Int32) {
+    self.descriptor = descriptor
+    path = nil
+    temporaryPath = nil
+  }
+
   /// Opens `path` for writing (its temporary sibling, really), or stdout when `path` is nil.
   init(path: String?) throws(Failure) {
     self.path = path

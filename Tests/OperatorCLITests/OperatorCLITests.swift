@@ -3,6 +3,7 @@ import FindingGenerator
 import Foundation
 import Operator
 import OutboxCLI
+import OutboxStore
 import Testing
 
 /// Parses `arguments` as the command line after `cvebuster-outbox` and runs the command
@@ -56,7 +57,26 @@ let now = "2026-03-01T12:00:00Z"
   #expect(array.count == 500, "the default count is the seed's 500")
 }
 
-@Test(arguments: [["--count", "-1"], ["--now", "yesterday"], ["--format", "csv"], ["--seed", "-3"]])
+@Test func generateEnqueueStoresEveryFindingOnce() async throws {
+  let directory = try temporaryDirectory()
+  defer { try? FileManager.default.removeItem(at: directory) }
+  let database = directory.appendingPathComponent("outbox.sqlite").path
+  let arguments = ["generate", "--enqueue", "--db", database, "--count", "3000", "--seed", "9", "--now", now, "--demo"]
+  try await execute(arguments)
+  let outbox = try Outbox(path: database)
+  #expect(try outbox.status().pending == 3000)
+  // The same set again changes nothing: same keys, same content.
+  try await execute(arguments)
+  #expect(try outbox.status().pending == 3000)
+  let expected = try FindingGenerator(.init(count: 3000, seed: 9, timing: .demo, referenceTime: 1_772_366_400))[17]
+  let stored = try outbox.findings(
+    matching: FindingFilter(vulnId: expected.vulnId, machineName: expected.machineName))
+  #expect(stored.count == 1)
+  #expect(stored.first?.payload == FindingEncoder.object(expected))
+  #expect(stored.first?.revision == 1)
+}
+
+@Test(arguments: [["--enqueue", "--output", "x.json"], ["--count", "-1"], ["--now", "yesterday"], ["--format", "csv"], ["--seed", "-3"]])
 func generateRefusesBadOptionsAsUsageErrors(arguments: [String]) async {
   do {
     try await execute(["generate"] + arguments)
