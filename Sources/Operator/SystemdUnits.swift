@@ -169,6 +169,7 @@ public struct SystemdUnits: Sendable {
       ProtectHome=yes
       PrivateTmp=yes
       PrivateDevices=yes
+      PrivateMounts=yes
       DevicePolicy=closed
       ProtectKernelTunables=yes
       ProtectKernelModules=yes

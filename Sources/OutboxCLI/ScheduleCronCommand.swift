@@ -10,9 +10,10 @@ struct ScheduleCronCommand: ParsableCommand {
     discussion: """
       The line runs `drain` under `flock -n` on a lock file, so a run that starts while the \
       previous one is still sending exits at once instead of competing with it, and appends \
-      everything the drain logs to a log file. Paths default to $XDG_STATE_HOME/cvebuster-outbox \
-      (~/.local/state/cvebuster-outbox); the database is the one CVEBUSTER_OUTBOX_DB names when \
-      you run this, or the tool's default. --interval takes hourly, daily, a period that divides \
+      everything the drain logs to a log file. The line names the database explicitly: the one \
+      --db, $CVEBUSTER_OUTBOX_DB or the default gives when you run this, so cron drains the \
+      outbox your `enqueue` fills. Lock and log files default to $XDG_STATE_HOME/cvebuster-outbox \
+      (~/.local/state/cvebuster-outbox). --interval takes hourly, daily, a period that divides \
       an hour or a day (15min, 6h), or five cron fields. Example: \
       `(crontab -l 2>/dev/null; cvebuster-outbox schedule cron --interval 15min) | crontab -`.
       """)
@@ -23,11 +24,8 @@ struct ScheduleCronCommand: ParsableCommand {
   @Option(help: "The cvebuster-outbox executable cron runs (default: this one).", completion: .file())
   var binary: String?
 
-  @Option(help: "The configuration file the drain reads (default: the tool's default).", completion: .file())
-  var config: String?
-
-  @Option(help: "The outbox database (default: $CVEBUSTER_OUTBOX_DB when set).", completion: .file())
-  var db: String?
+  /// `--db` and `--config`: the database and configuration the scheduled drain uses.
+  @OptionGroup var global: GlobalOptions
 
   @Option(help: "The lock file that keeps runs from overlapping.", completion: .file())
   var lockFile: String?
@@ -49,8 +47,8 @@ struct ScheduleCronCommand: ParsableCommand {
     let state = Self.stateDirectory
     do {
       return try CronEntry(
-        interval: interval, binary: binary ?? ScheduleCommand.ownExecutable, configFile: config,
-        database: db ?? ProcessInfo.processInfo.environment["CVEBUSTER_OUTBOX_DB"],
+        interval: interval, binary: binary ?? ScheduleCommand.ownExecutable, configFile: global.config,
+        database: global.databasePath,
         lockFile: lockFile ?? state + "/drain.lock", logFile: logFile ?? state + "/drain.log")
     } catch {
       throw usage(error)

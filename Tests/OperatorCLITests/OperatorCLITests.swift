@@ -2,9 +2,10 @@ import ArgumentParser
 import FindingGenerator
 import Foundation
 import Operator
-import OutboxCLI
 import OutboxStore
 import Testing
+
+@testable import OutboxCLI
 
 /// Parses `arguments` as the command line after `cvebuster-outbox` and runs the command
 /// in-process, as `main` would.
@@ -173,4 +174,15 @@ extension RootCommand {
     }
     return current
   }
+}
+
+@Test func scheduleCronNamesTheDatabaseAndConfigTheDrainUses() throws {
+  let command = try ScheduleCronCommand.parse([
+    "--interval", "30min", "--binary", "/usr/local/bin/cvebuster-outbox", "--db", "/srv/outbox.sqlite",
+    "--config", "/etc/cvebuster/config.json", "--lock-file", "/run/user/1000/drain.lock", "--log-file", "/srv/drain.log",
+  ])
+  #expect(
+    try command.entry().line
+      == "*/30 * * * * CVEBUSTER_OUTBOX_DB=/srv/outbox.sqlite flock -n /run/user/1000/drain.lock "
+      + "/usr/local/bin/cvebuster-outbox drain --config /etc/cvebuster/config.json >> /srv/drain.log 2>&1")
 }

@@ -68,6 +68,22 @@ func systemdAnalyzeCatchesMistakes() throws {
   #expect(second.stderr.contains("not executable"), "\(second.stderr)")
 }
 
+@Test(
+  "systemd-analyze security rates every service at most 2.0 (OK)",
+  .enabled(if: systemdAnalyze != nil, "systemd-analyze is not installed"),
+  arguments: unitVariants.indices)
+func exposureIsLow(variant: Int) throws {
+  let (label, mode, user) = unitVariants[variant]
+  let directory = try temporaryDirectory()
+  defer { try? FileManager.default.removeItem(at: directory) }
+  let units = try SystemdUnits(mode: mode, binary: try fakeBinary(in: directory), configFile: "/etc/c.json", user: user)
+  let service = try writeUnits(units, into: directory)[0]
+  // --threshold is in tenths of the printed 0–10 exposure score; above it the exit status is 1.
+  let result = try run(systemdAnalyze!, ["security", "--offline=true", "--threshold=20", "--no-pager", service.path])
+  let verdict = result.stdout.split(separator: "\n").last { $0.contains("Overall exposure level") } ?? ""
+  #expect(result.status == 0, "\(label): \(verdict) \(result.stderr)")
+}
+
 /// The parse check that runs everywhere: sections and `Key=value` lines only, the hardening the
 /// design asks for, and the database and credential wiring.
 @Test(arguments: unitVariants.indices)
