@@ -53,11 +53,16 @@ let package = Package(
       name: "SentinelSolution",
       dependencies: ["Findings", "CZlib", .product(name: "Yams", package: "Yams")],
       swiftSettings: strictSettings),
+    // Realistic test findings from a seeded PRNG (the `generate` command's engine).
+    .target(name: "FindingGenerator", swiftSettings: strictSettings),
+    // Operator tools' pure logic: systemd units and crontab lines for `schedule`.
+    .target(name: "Operator", swiftSettings: strictSettings),
     // Subcommands, output formatting and exit codes.
     .target(
       name: "OutboxCLI",
       dependencies: [
         "Findings", "OutboxStore", "Ingestion", "Delivery", "Emulator", "SentinelSolution",
+        "FindingGenerator", "Operator",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
       swiftSettings: strictSettings),
@@ -68,6 +73,12 @@ let package = Package(
     .testTarget(name: "OutboxStoreTests", dependencies: ["OutboxStore", "OutboxTestSupport"], swiftSettings: strictSettings),
     .testTarget(
       name: "SentinelSolutionTests", dependencies: ["SentinelSolution", "Findings"], swiftSettings: strictSettings),
+    .testTarget(
+      name: "FindingGeneratorTests", dependencies: ["FindingGenerator", "Findings"], swiftSettings: strictSettings),
+    .testTarget(name: "OperatorTests", dependencies: ["Operator"], swiftSettings: strictSettings),
+    .testTarget(
+      name: "OperatorCLITests", dependencies: ["OutboxCLI", "FindingGenerator", "Operator", "OutboxStore"],
+      swiftSettings: strictSettings),
     .testTarget(name: "CLITests", dependencies: ["OutboxTestSupport"], swiftSettings: strictSettings),
     .testTarget(name: "EmulatorTests", dependencies: ["Emulator", "Findings"], swiftSettings: strictSettings),
   ]

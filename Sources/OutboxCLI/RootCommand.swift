@@ -12,8 +12,10 @@ public struct RootCommand: AsyncParsableCommand {
       InspectCommand.self,
       RetryCommand.self,
       PruneCommand.self,
+      GenerateCommand.self,
       EmulatorCommand.self,
       ConnectorCommand.self,
+      ScheduleCommand.self,
     ])
 
   public init() {}
