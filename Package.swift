@@ -15,6 +15,7 @@ let package = Package(
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
     .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+    .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
   ],
   targets: [
     // System libraries, each with a tiny header of inline wrappers where C is variadic.
@@ -51,12 +52,20 @@ let package = Package(
       ],
       swiftSettings: strictSettings),
     // Connector/ model, consistency checks, solution package builder.
-    .target(name: "SentinelSolution", dependencies: ["Findings", "CZlib"], swiftSettings: strictSettings),
+    .target(
+      name: "SentinelSolution",
+      dependencies: ["Findings", "CZlib", .product(name: "Yams", package: "Yams")],
+      swiftSettings: strictSettings),
+    // Realistic test findings from a seeded PRNG (the `generate` command's engine).
+    .target(name: "FindingGenerator", swiftSettings: strictSettings),
+    // Operator tools' pure logic: systemd units and crontab lines for `schedule`.
+    .target(name: "Operator", swiftSettings: strictSettings),
     // Subcommands, output formatting and exit codes.
     .target(
       name: "OutboxCLI",
       dependencies: [
         "Findings", "OutboxStore", "Ingestion", "Delivery", "Emulator", "SentinelSolution",
+        "FindingGenerator", "Operator",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
       swiftSettings: strictSettings),
@@ -69,6 +78,15 @@ let package = Package(
     .testTarget(
       name: "DeliveryTests", dependencies: ["Delivery", "Ingestion", "OutboxStore", "OutboxTestSupport", "Findings"],
       swiftSettings: strictSettings),
+    .testTarget(
+      name: "SentinelSolutionTests", dependencies: ["SentinelSolution", "Findings"], swiftSettings: strictSettings),
+    .testTarget(
+      name: "FindingGeneratorTests", dependencies: ["FindingGenerator", "Findings"], swiftSettings: strictSettings),
+    .testTarget(name: "OperatorTests", dependencies: ["Operator"], swiftSettings: strictSettings),
+    .testTarget(
+      name: "OperatorCLITests", dependencies: ["OutboxCLI", "FindingGenerator", "Operator", "OutboxStore"],
+      swiftSettings: strictSettings),
     .testTarget(name: "CLITests", dependencies: ["OutboxTestSupport"], swiftSettings: strictSettings),
+    .testTarget(name: "EmulatorTests", dependencies: ["Emulator", "Findings"], swiftSettings: strictSettings),
   ]
 )

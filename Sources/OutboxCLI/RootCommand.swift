@@ -6,7 +6,18 @@ public struct RootCommand: AsyncParsableCommand {
     commandName: "cvebuster-outbox",
     abstract: "Deliver cveBuster vulnerability findings to Microsoft Sentinel through a durable SQLite outbox.",
     version: "0.1.0",
-    subcommands: [EnqueueCommand.self, StatusCommand.self, InspectCommand.self, RetryCommand.self, PruneCommand.self, DrainCommand.self])
+    subcommands: [
+      EnqueueCommand.self,
+      StatusCommand.self,
+      InspectCommand.self,
+      RetryCommand.self,
+      PruneCommand.self,
+      GenerateCommand.self,
+      EmulatorCommand.self,
+      ConnectorCommand.self,
+      ScheduleCommand.self,
+      DrainCommand.self,
+    ])
 
   public init() {}
 }

@@ -1,1 +1,0 @@
-// The Emulator module: see Package.swift for its role.

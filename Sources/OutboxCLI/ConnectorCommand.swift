@@ -1,0 +1,74 @@
+import ArgumentParser
+import Foundation
+import SentinelSolution
+
+/// `cvebuster-outbox connector check|package`: the Sentinel solution's consistency checks and
+/// package build.
+public struct ConnectorCommand: ParsableCommand {
+  public static let configuration = CommandConfiguration(
+    commandName: "connector",
+    abstract: "Check the Sentinel solution in Connector/ and Package/, or generate Package/.",
+    subcommands: [Check.self, Build.self])
+
+  public init() {}
+
+  /// Options both subcommands share.
+  struct RootOptions: ParsableArguments {
+    @Option(name: .long, help: "Project root holding Connector/ and Package/.")
+    var root: String = FileManager.default.currentDirectoryPath
+
+    var url: URL { URL(fileURLWithPath: root, isDirectory: true) }
+  }
+
+  /// `connector check`: runs checks 1–11; exit 0 only when all pass, 1 when any fails.
+  struct Check: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      commandName: "check",
+      abstract: "Run the offline checks on Connector/ and Package/ (exit 0 only if all pass).")
+
+    @OptionGroup var options: RootOptions
+
+    func run() throws {
+      let report = ConnectorChecker(root: options.url).run()
+      for failure in report.failures {
+        FileHandle.standardError.write(Data("\(failure)\n".utf8))
+      }
+      for check in report.ran {
+        let count = report.failures(of: check).count
+        print("\(count == 0 ? "ok  " : "FAIL") \(check.rawValue)\(count == 0 ? "" : " (\(count) problem\(count == 1 ? "" : "s"))")")
+      }
+      let skipped = CheckID.allCases.filter { !report.ran.contains($0) }
+      if !skipped.isEmpty {
+        print("not run: \(skipped.map(\.rawValue).joined(separator: ", ")) (fix check 1 first)")
+      }
+      if !report.passed { throw ExitCode(1) }
+    }
+  }
+
+  /// `connector package`: regenerates Package/ from Connector/.
+  struct Build: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      commandName: "package",
+      abstract: "Generate Package/mainTemplate.json, createUiDefinition.json, testParameters.json and <version>.zip from Connector/.")
+
+    @OptionGroup var options: RootOptions
+
+    func run() throws {
+      let source: SolutionSource
+      do {
+        source = try SolutionSource.load(root: options.url)
+      } catch {
+        FileHandle.standardError.write(Data("\(error)\n".utf8))
+        throw ExitCode(65)
+      }
+      do {
+        let changed = try PackageBuilder(source: source).write()
+        let all = PackageBuilder(source: source).files().map(\.path)
+        for path in all { print("\(changed.contains(path) ? "wrote    " : "unchanged") \(path)") }
+      } catch {
+        FileHandle.standardError.write(Data("\(error)\n".utf8))
+        throw ExitCode(74)
+      }
+    }
+  }
+}

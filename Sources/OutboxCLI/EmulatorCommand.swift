@@ -1,0 +1,119 @@
+import ArgumentParser
+import Emulator
+import Findings
+import Foundation
+
+/// `cvebuster-outbox emulator`: a local Entra ID token endpoint and Logs Ingestion endpoint.
+struct EmulatorCommand: AsyncParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "emulator",
+    abstract: "Run a local Entra ID + Logs Ingestion endpoint, to try everything offline.",
+    discussion: """
+      The first line on stdout is the base URL (http://127.0.0.1:PORT). Rows are stored in a \
+      SQLite table named like the Log Analytics table (--workspace FILE; in memory by default). \
+      GET /_emulator/stats shows what arrived and what the service would have silently changed. \
+      Stops cleanly on SIGINT or SIGTERM. See docs/emulator.md.
+      """)
+
+  @Option(help: "Address to listen on.") var host = "127.0.0.1"
+  @Option(help: "Port to listen on; 0 picks a free port.") var port = 0
+  @Option(help: "Tenant id the token endpoint accepts.") var tenantId = EmulatorIdentity.defaults.tenantId
+  @Option(help: "Application (client) id accepted.") var clientId = EmulatorIdentity.defaults.clientId
+  @Option(help: "Client secret accepted.") var clientSecret = EmulatorIdentity.defaults.clientSecret
+  @Option(help: "DCR immutable id accepted.") var dcrId = EmulatorIdentity.defaults.dcrImmutableId
+  @Option(help: "Lifetime of issued tokens, in seconds.") var tokenTtl = 3599
+  @Option(help: ArgumentHelp("SQLite file for accepted rows (created if missing); in memory if omitted.", valueName: "path"))
+  var workspace: String?
+  @Option(help: ArgumentHelp("Write a client config (mode 0600) for this instance to FILE.", valueName: "file"))
+  var writeConfig: String?
+  @Flag(help: "Benchmark mode: authenticate, enforce the size limit, decompress and count rows; store nothing.")
+  var sink = false
+  @Flag(help: "Answer every ingestion request 403, as when the app lacks the Monitoring Metrics Publisher role.")
+  var withoutRole = false
+  @Option(help: "Requests per minute before 429 (sliding window; 0 = no limit).") var throttleRpm = 12_000
+  @Option(help: "Decompressed bytes per minute before 429 (0 = no limit).") var throttleBytesPerMinute = 0
+
+  @Option(help: "Seed for injected faults; the same seed replays the same faults.") var faultSeed: UInt64 = 1
+  @Option(name: .customLong("fault-429"), help: "Probability of an injected 429.") var fault429 = 0.0
+  @Option(help: "Retry-After seconds on injected 429 and 503 answers.") var retryAfter = 1
+  @Option(name: .customLong("fault-500"), help: "Probability of an injected 500.") var fault500 = 0.0
+  @Option(name: .customLong("fault-503"), help: "Probability of an injected 503.") var fault503 = 0.0
+  @Option(help: "Probability of closing the connection with no response.") var faultReset = 0.0
+  @Option(help: "Probability of storing the rows, then dropping the connection (a lost acknowledgement).")
+  var faultLostAck = 0.0
+  @Flag(help: "Lost acknowledgements answer 500 instead of dropping the connection.") var lostAck500 = false
+  @Option(help: "Milliseconds added before every ingestion answer.") var latencyMs = 0
+  @Option(help: "The first N ingestion requests answer 503.") var failFirst = 0
+
+  func run() async throws {
+    var settings = EmulatorSettings()
+    settings.host = host
+    settings.port = port
+    settings.identity = EmulatorIdentity(tenantId: tenantId, clientId: clientId, clientSecret: clientSecret, dcrImmutableId: dcrId)
+    settings.tokenLifetime = tokenTtl
+    settings.workspacePath = workspace
+    settings.sink = sink
+    settings.roleAssigned = !withoutRole
+    settings.throttleRequestsPerMinute = throttleRpm
+    settings.throttleBytesPerMinute = throttleBytesPerMinute
+    settings.faults.seed = faultSeed
+    settings.faults.probability429 = fault429
+    settings.faults.retryAfterSeconds = retryAfter
+    settings.faults.probability500 = fault500
+    settings.faults.probability503 = fault503
+    settings.faults.probabilityReset = faultReset
+    settings.faults.probabilityLostAck = faultLostAck
+    settings.faults.lostAckAnswers500 = lostAck500
+    settings.faults.latencyMilliseconds = latencyMs
+    settings.faults.failFirst = failFirst
+    settings.handleSignals = true
+
+    let server: EmulatorServer
+    do throws(EmulatorError) {
+      server = try EmulatorServer(settings: settings)
+    } catch {
+      throw Self.exit(for: error)
+    }
+    let configPath = writeConfig
+    let identity = settings.identity
+    let streamName = settings.stream.streamName
+    let startupError = StartupError()
+    do {
+      try await server.run { baseURL in
+        if let configPath {
+          do throws(EmulatorError) {
+            try ClientConfigFile.write(to: configPath, baseURL: baseURL, identity: identity, streamName: streamName)
+          } catch {
+            startupError.set(error)
+            // Stop: a script waiting for the config would otherwise wait forever.
+            kill(getpid(), SIGTERM)
+            return
+          }
+        }
+        // Unbuffered, so a script reading the first line gets it at once.
+        FileHandle.standardOutput.write(Data((baseURL + "\n").utf8))
+      }
+    } catch {
+      FileHandle.standardError.write(Data("emulator: cannot serve on \(host):\(port): \(error)\n".utf8))
+      throw ExitCode(74)
+    }
+    if let error = startupError.get() { throw Self.exit(for: error) }
+  }
+
+  private static func exit(for error: EmulatorError) -> ExitCode {
+    FileHandle.standardError.write(Data("emulator: \(error.message)\n".utf8))
+    switch error.code {
+    case .unsupportedTransform: return ExitCode(78)
+    case .invalidSetting: return ExitCode(64)
+    case .workspace, .configFile, .server: return ExitCode(74)
+    }
+  }
+}
+
+/// Carries an error out of the server's ready callback.
+private final class StartupError: @unchecked Sendable {
+  private let lock = NSLock()
+  private var error: EmulatorError?
+  func set(_ error: EmulatorError) { lock.withLock { self.error = error } }
+  func get() -> EmulatorError? { lock.withLock { error } }
+}

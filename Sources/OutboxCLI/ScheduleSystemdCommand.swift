@@ -1,0 +1,75 @@
+import ArgumentParser
+import Foundation
+import Operator
+
+/// `cvebuster-outbox schedule systemd`: units for scheduled or continuous drains.
+struct ScheduleSystemdCommand: AsyncParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "systemd",
+    abstract: "Print (or --install) a hardened systemd service and timer for scheduled drains.",
+    discussion: """
+      The service runs as a dynamic user (or --user), keeps the outbox in \
+      /var/lib/cvebuster-outbox (StateDirectory=, CVEBUSTER_OUTBOX_DB=%S/cvebuster-outbox/outbox.sqlite), \
+      and receives the configuration file through LoadCredential=, so the file holding the \
+      client secret stays root-only (0600) and only the service can read its copy. The \
+      sandbox forbids writing anywhere else, new privileges, capabilities, and sockets other \
+      than IP and Unix. --interval takes a calendar event (hourly, *:0/15, Mon..Fri 08:00) or a \
+      period (15min, 2h). --watch writes one service running `drain --watch` instead. \
+      Example: `sudo cvebuster-outbox schedule systemd --interval hourly --install`.
+      """)
+
+  @Option(help: "When to drain: a systemd calendar event (hourly, *:0/15) or a period (15min, 2h). Default: hourly.")
+  var interval: String?
+
+  @Flag(help: "Write a service running `drain --watch` instead of a timer.")
+  var watch = false
+
+  @Option(help: "The cvebuster-outbox executable the units start (default: this one).", completion: .file())
+  var binary: String?
+
+  @Option(help: "The configuration file the service loads as a credential.", completion: .file())
+  var config = "/etc/cvebuster-outbox/connector_config.json"
+
+  @Option(help: "Run as this existing system user instead of a dynamic user.")
+  var user: String?
+
+  @Flag(help: "Write the unit files instead of printing them.")
+  var install = false
+
+  @Option(help: "Where --install writes the units.", completion: .directory)
+  var unitDir = "/etc/systemd/system"
+
+  func units() throws -> SystemdUnits {
+    do throws(ScheduleError) {
+      if watch && interval != nil {
+        throw ScheduleError("--interval applies to the timer; with --watch the drain runs continuously")
+      }
+      let mode: SystemdUnits.Mode = watch ? .watch : .timer(try ScheduleInterval(parsing: interval ?? "hourly"))
+      return try SystemdUnits(
+        mode: mode, binary: binary ?? ScheduleCommand.ownExecutable, configFile: config, user: user)
+    } catch {
+      throw usage(error)
+    }
+  }
+
+  func validate() throws {
+    _ = try units()
+  }
+
+  func run() async throws {
+    let units = try units()
+    guard install else {
+      for file in units.files {
+        print("# \(unitDir)/\(file.name)")
+        print(file.contents)
+      }
+      FileHandle.standardError.write(Data("""
+        # To install: add --install (as root), or save the files above into \(unitDir) and run:
+        \(units.activationCommands(unitDirectory: unitDir).map { "#   \($0)" }.joined(separator: "\n"))
+
+        """.utf8))
+      return
+    }
+    try UnitInstaller(directory: unitDir).install(units)
+  }
+}

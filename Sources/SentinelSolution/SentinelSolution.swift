@@ -1,1 +1,0 @@
-// The SentinelSolution module: see Package.swift for its role.
