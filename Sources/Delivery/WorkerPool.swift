@@ -56,7 +56,6 @@ final class SendWorker {
 final class WorkerPool: @unchecked Sendable {
   private let condition = NSCondition()
   private var jobs: [SendJob] = []
-  private var jobHead = 0
   private var results: [SendResult] = []
   private var closed = false
   /// Jobs submitted whose results have not been taken yet.
@@ -83,15 +82,11 @@ final class WorkerPool: @unchecked Sendable {
   private func take() -> SendJob? {
     condition.lock()
     defer { condition.unlock() }
-    while jobHead == jobs.count && !closed { condition.wait() }
-    guard jobHead < jobs.count else { return nil }
-    let job = jobs[jobHead]
-    jobHead += 1
-    if jobHead > 64 && jobHead * 2 > jobs.count {
-      jobs.removeFirst(jobHead)
-      jobHead = 0
-    }
-    return job
+    while jobs.isEmpty && !closed { condition.wait() }
+    guard !jobs.isEmpty else { return nil }
+    // The queue holds at most a few jobs (2 × concurrency plus splits): removeFirst is cheap,
+    // and it drops the pool's reference to the rows at once.
+    return jobs.removeFirst()
   }
 
   func submit(_ job: SendJob) {
@@ -106,7 +101,7 @@ final class WorkerPool: @unchecked Sendable {
   var queued: Int {
     condition.lock()
     defer { condition.unlock() }
-    return jobs.count - jobHead
+    return jobs.count
   }
 
   /// The next finished result, waiting for one; nil when nothing is outstanding.
@@ -123,9 +118,8 @@ final class WorkerPool: @unchecked Sendable {
   func cancelQueued() -> [SendJob] {
     condition.lock()
     defer { condition.unlock() }
-    let cancelled = Array(jobs[jobHead...])
+    let cancelled = jobs
     jobs.removeAll()
-    jobHead = 0
     outstanding -= cancelled.count
     return cancelled
   }

@@ -19,6 +19,8 @@ public final class GzipCompressor {
   public let kind: CompressorKind
   public let level: Int32
   private var deflater: OpaquePointer?
+  /// Reused output space, so compressing a body allocates nothing in steady state.
+  private var scratch: [UInt8] = []
 
   /// A compressor at `level` (1–9 for zlib, 1–12 for libdeflate).
   public init(kind: CompressorKind = .libdeflate, level: Int32 = 6) {
@@ -49,14 +51,15 @@ public final class GzipCompressor {
   private func compressLibdeflate(_ input: [UInt8], into output: inout [UInt8]) throws(CompressionError) {
     guard let deflater else { throw CompressionError(description: "libdeflate: could not allocate a compressor") }
     let bound = libdeflate_gzip_compress_bound(deflater, input.count)
-    if output.count < bound { output = [UInt8](repeating: 0, count: bound) }
+    if scratch.count < bound { scratch = [UInt8](repeating: 0, count: bound) }
     let written = input.withUnsafeBytes { src in
-      output.withUnsafeMutableBytes { dst in
+      scratch.withUnsafeMutableBytes { dst in
         libdeflate_gzip_compress(deflater, src.baseAddress, src.count, dst.baseAddress, dst.count)
       }
     }
     guard written > 0 else { throw CompressionError(description: "libdeflate: output buffer too small") }
-    output.removeSubrange(written...)
+    output.removeAll(keepingCapacity: true)
+    output.append(contentsOf: scratch[0..<written])
   }
 
   private func compressZlib(_ input: [UInt8], into output: inout [UInt8]) throws(CompressionError) {
@@ -66,9 +69,9 @@ public final class GzipCompressor {
     }
     defer { deflateEnd(&stream) }
     let bound = Int(deflateBound(&stream, uLong(input.count)))
-    if output.count < bound { output = [UInt8](repeating: 0, count: bound) }
+    if scratch.count < bound { scratch = [UInt8](repeating: 0, count: bound) }
     let status = input.withUnsafeBytes { src in
-      output.withUnsafeMutableBytes { dst -> Int32 in
+      scratch.withUnsafeMutableBytes { dst -> Int32 in
         stream.next_in = UnsafeMutablePointer(mutating: src.baseAddress?.assumingMemoryBound(to: Bytef.self))
         stream.avail_in = uInt(src.count)
         stream.next_out = dst.baseAddress?.assumingMemoryBound(to: Bytef.self)
@@ -77,7 +80,8 @@ public final class GzipCompressor {
       }
     }
     guard status == Z_STREAM_END else { throw CompressionError(description: "zlib: deflate returned \(status)") }
-    output.removeSubrange(Int(stream.total_out)...)
+    output.removeAll(keepingCapacity: true)
+    output.append(contentsOf: scratch[0..<Int(stream.total_out)])
   }
 }
 
