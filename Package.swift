@@ -76,7 +76,8 @@ let package = Package(
     .testTarget(name: "OutboxStoreTests", dependencies: ["OutboxStore", "OutboxTestSupport"], swiftSettings: strictSettings),
     .testTarget(name: "IngestionTests", dependencies: ["Ingestion"], swiftSettings: strictSettings),
     .testTarget(
-      name: "DeliveryTests", dependencies: ["Delivery", "Ingestion", "OutboxStore", "OutboxTestSupport", "Findings"],
+      name: "DeliveryTests",
+      dependencies: ["Delivery", "Ingestion", "OutboxStore", "OutboxTestSupport", "Findings", "Emulator"],
       swiftSettings: strictSettings),
     .testTarget(
       name: "SentinelSolutionTests", dependencies: ["SentinelSolution", "Findings"], swiftSettings: strictSettings),

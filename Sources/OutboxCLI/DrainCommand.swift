@@ -57,6 +57,9 @@ struct DrainCommand: ParsableCommand {
   @Option(help: ArgumentHelp("How long a claim holds its rows, e.g. 300s.", visibility: .hidden))
   var lease = DurationArgument("300s")!
 
+  @Option(help: ArgumentHelp("Rows leased per claim transaction.", visibility: .hidden))
+  var claimRows = 8_000
+
   @Option(help: ArgumentHelp("Gzip implementation: libdeflate or zlib.", visibility: .hidden))
   var compressor = "libdeflate"
 
@@ -105,6 +108,7 @@ struct DrainCommand: ParsableCommand {
     options.maxBodyBytes = maxBodyBytes
     options.maxAttempts = maxAttempts
     options.maxRows = maxRows
+    options.claimRows = max(1, claimRows)
     options.leaseMillis = max(1_000, lease.millis)
     options.maxDurationMillis = maxDuration?.millis
     options.compressor = CompressorKind(rawValue: compressor) ?? .libdeflate

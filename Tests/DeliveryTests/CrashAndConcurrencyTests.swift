@@ -75,6 +75,7 @@ import Testing
     let db = try enqueuedDatabase(in: dir, count: 6_000)
     let arguments = [
       "--db", db, "--config", emulator.configPath, "--max-body-bytes", "20000", "--no-lock", "--concurrency", "2",
+      "--claim-rows", "300",
     ]
     let first = try startDrain(arguments)
     let second = try startDrain(arguments)
