@@ -11,12 +11,16 @@ public struct JSONParser {
   private var scratch: [UInt8] = []
 
   /// Parses `bytes` as exactly one JSON value.
-  public static func parse(_ bytes: some Collection<UInt8>) throws(JSONSyntaxError) -> JSONValue {
-    let contiguous = Array(bytes)
-    return try contiguous.withUnsafeBufferPointer { (buffer) throws(JSONSyntaxError) -> JSONValue in
+  public static func parse(_ bytes: [UInt8]) throws(JSONSyntaxError) -> JSONValue {
+    try bytes.withUnsafeBufferPointer { (buffer) throws(JSONSyntaxError) -> JSONValue in
       var parser = JSONParser(bytes: buffer)
       return try parser.parseDocument()
     }
+  }
+
+  /// Parses any byte collection (copied into an array first).
+  public static func parse(_ bytes: some Collection<UInt8>) throws(JSONSyntaxError) -> JSONValue {
+    try parse(Array(bytes))
   }
 
   private init(bytes: UnsafeBufferPointer<UInt8>) {
@@ -87,6 +91,7 @@ public struct JSONParser {
     defer { depth -= 1 }
     index += 1
     var members: [JSONMember] = []
+    // Findings have a dozen members: a linear scan beats hashing until objects get large.
     var names = Set<String>()
     skipWhitespace()
     if index < bytes.count && bytes[index] == UInt8(ascii: "}") {
@@ -101,7 +106,14 @@ public struct JSONParser {
       }
       let nameOffset = index
       let name = try parseString()
-      guard names.insert(name).inserted else { throw fail("duplicate member \"\(name)\"", at: nameOffset) }
+      let duplicate: Bool
+      if members.count < 32 {
+        duplicate = members.contains { $0.name == name }
+      } else {
+        if names.isEmpty { names = Set(members.map(\.name)) }
+        duplicate = !names.insert(name).inserted
+      }
+      if duplicate { throw fail("duplicate member \"\(name)\"", at: nameOffset) }
       skipWhitespace()
       guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw fail("expected ':' after \"\(name)\"") }
       index += 1
