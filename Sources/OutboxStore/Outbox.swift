@@ -23,7 +23,7 @@ public struct OutboxOptions: Sendable {
   /// pages all over it; a cache that holds the hot part of the index saves re-reading them.
   public var cacheKiB: Int
 
-  public init(synchronous: SynchronousMode = .full, busyTimeoutMillis: Int32 = 15_000, create: Bool = true, cacheKiB: Int = 16_384) {
+  public init(synchronous: SynchronousMode = .full, busyTimeoutMillis: Int32 = 15_000, create: Bool = true, cacheKiB: Int = 8_192) {
     self.synchronous = synchronous
     self.busyTimeoutMillis = busyTimeoutMillis
     self.create = create
