@@ -1,3 +1,4 @@
+import Findings
 import Foundation
 import SentinelSolution
 import Testing
@@ -6,7 +7,7 @@ import Testing
   @Test func parserKeepsOrderAndWriterRoundTrips() throws {
     let text = "{\n  \"b\": 1,\n  \"a\": [\n    true,\n    null,\n    \"x\\u00e9\\n\"\n  ],\n  \"c\": {},\n  \"d\": 1.50\n}\n"
     let value = try JSONParser.parse(text, file: "t.json")
-    #expect(value.objectValue?.map(\.0) == ["b", "a", "c", "d"])
+    #expect(value.objectValue?.map(\.name) == ["b", "a", "c", "d"])
     #expect(JSONWriter.pretty(value) == text.replacingOccurrences(of: "\\u00e9", with: "é"))
   }
 
