@@ -43,6 +43,19 @@ import Testing
     #expect(paths == ["$", "$.name", "$.n", "$.list", "$.list[0]", "$.ext", "$.zz"])
   }
 
+  @Test func connectorFilesMayStartWithAByteOrderMark() throws {
+    #expect(try JSONParser.parse("\u{FEFF}{\"a\": 1}", file: "bom.json")["a"] == 1)
+  }
+
+  @Test func schemaEqualityComparesNumbersByValueAndMembersInAnyOrder() throws {
+    let schema = try JSONParser.parse(#"{"properties": {"e": {"enum": [1.0, "x"]}, "c": {"const": {"a": 1, "b": [2]}}}}"#, file: "s.json")
+    let validator = JSONSchemaValidator(documents: ["s.json": schema])
+    let good = try JSONParser.parse(#"{"e": 1, "c": {"b": [2.0], "a": 1}}"#, file: "g")
+    #expect(validator.validate(good, against: "s.json") == [])
+    let bad = try JSONParser.parse(#"{"e": 2, "c": {"b": [2], "a": 1, "z": 0}}"#, file: "b")
+    #expect(Set(validator.validate(bad, against: "s.json").map(\.path)) == ["$.e", "$.c"])
+  }
+
   @Test func zipRoundTripsAndIsDeterministic() throws {
     let entries: [StoredZip.Entry] = [.init(name: "a.json", data: Data("{}\n".utf8)), .init(name: "b.txt", data: Data())]
     let archive = StoredZip.archive(entries)
