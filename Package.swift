@@ -54,7 +54,7 @@ let package = Package(
       dependencies: ["Findings", "CZlib", .product(name: "Yams", package: "Yams")],
       swiftSettings: strictSettings),
     // Realistic test findings from a seeded PRNG (the `generate` command's engine).
-    .target(name: "FindingGenerator", swiftSettings: strictSettings),
+    .target(name: "FindingGenerator", dependencies: ["Findings"], swiftSettings: strictSettings),
     // Operator tools' pure logic: systemd units and crontab lines for `schedule`.
     .target(name: "Operator", swiftSettings: strictSettings),
     // Subcommands, output formatting and exit codes.
