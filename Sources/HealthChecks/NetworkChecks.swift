@@ -125,7 +125,7 @@ public final class NetworkChecks {
           fix: "the certificate is not trusted: a TLS-inspecting proxy needs its CA in ca_bundle; check the system clock", .configuration)
       case .connect, .timeout:
         return .fail("network.connect", title, error.description,
-          fix: "allow outbound HTTPS (443) to this host; behind a proxy set https_proxy", .unreachable)
+          fix: "allow outbound connections to this host and port (HTTPS: 443); behind a proxy set https_proxy", .unreachable)
       case .broken, .other:
         return .fail("network.connect", title, error.description, fix: "try again; check proxies and firewalls", .unreachable)
       }
@@ -141,7 +141,8 @@ public final class NetworkChecks {
     } catch {
       var detail = "token request failed"
       if let status = error.status { detail += " (HTTP \(status))" }
-      detail += ": \(error.message)"
+      // The first line only: Entra's description goes on with trace and correlation ids.
+      detail += ": " + (error.message.split(whereSeparator: \.isNewline).first.map(String.init) ?? error.message)
       let fix = error.advice ?? (error.isTransient
         ? "the identity provider is unreachable or busy; try again"
         : "check tenant_id, application_id and the credential against the connector page")
@@ -164,14 +165,26 @@ public final class NetworkChecks {
     case .delivered:
       return .pass("ingestion.probe", title, "POST [] → HTTP \(result.status ?? 0)\(id); nothing stored")
     case .configuration(let message), .rejected(let message), .tooLarge(let message):
-      return .fail("ingestion.probe", title, "POST [] → \(message)\(id)",
-        fix: "check dce_endpoint, dcr_immutable_id, stream_name and the app's Monitoring Metrics Publisher role on the DCR",
+      return .fail("ingestion.probe", title, "POST [] → \(message)\(id)", fix: Self.probeFix(status: result.status),
         .configuration)
     case .throttled:
       return .fail("ingestion.probe", title, "POST [] → HTTP \(result.status ?? 429) (throttled)\(id)",
         fix: "the service is busy; try again later", .unreachable)
     case .transient(let reason, _, _):
       return .fail("ingestion.probe", title, "POST [] → \(reason)\(id)", fix: "try again later", .unreachable)
+    }
+  }
+
+  /// What to change for a probe the service refused, by HTTP status.
+  static func probeFix(status: Int?) -> String {
+    switch status {
+    case 403:
+      "on the DCR: Access control (IAM) → Add role assignment → Monitoring Metrics Publisher → the connector's "
+        + "application; then wait up to 30 minutes"
+    case 404: "compare dce_endpoint, dcr_immutable_id and stream_name with the connector page"
+    case 401: "the token's audience does not match the endpoint's cloud: check scope and authority_host"
+    case 400: "compare stream_name with the connector page; if real rows go through, run doctor --no-probe and report it"
+    default: "compare dce_endpoint, dcr_immutable_id and stream_name with the connector page"
     }
   }
 }

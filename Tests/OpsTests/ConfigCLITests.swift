@@ -11,6 +11,9 @@ import Testing
   ]
   static let secret = "Qx8Q~piped-secret-value-0987"
 
+  /// A child that refuses before reading stdin must not kill the test process with SIGPIPE.
+  init() { signal(SIGPIPE, SIG_IGN) }
+
   @Test func nonInteractiveInitReadsTheSecretFromStdin() throws {
     let directory = TemporaryDirectory()
     let path = directory.file("c.json")

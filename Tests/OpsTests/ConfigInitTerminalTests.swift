@@ -7,6 +7,19 @@ import Testing
   import Glibc
 #endif
 
+/// glibc's pseudo-terminal calls; the Glibc module hides them behind _XOPEN_SOURCE, so they are looked up by name.
+private enum PTY {
+  nonisolated(unsafe) static let libc = dlopen(nil, RTLD_NOW)
+  static func function<T>(_ name: String, as type: T.Type) -> T {
+    guard let symbol = dlsym(libc, name) else { fatalError("libc has no \(name)") }
+    return unsafeBitCast(symbol, to: type)
+  }
+  static let openpt = function("posix_openpt", as: (@convention(c) (Int32) -> Int32).self)
+  static let grantpt = function("grantpt", as: (@convention(c) (Int32) -> Int32).self)
+  static let unlockpt = function("unlockpt", as: (@convention(c) (Int32) -> Int32).self)
+  static let ptsname = function("ptsname", as: (@convention(c) (Int32) -> UnsafeMutablePointer<CChar>?).self)
+}
+
 /// `config init` driven through a real pseudo-terminal, as a person types into it.
 final class PseudoTerminalSession {
   private let master: Int32
@@ -15,8 +28,8 @@ final class PseudoTerminalSession {
   private(set) var transcript = ""
 
   init(_ arguments: [String]) throws {
-    master = posix_openpt(O_RDWR | O_NOCTTY)
-    guard master >= 0, grantpt(master) == 0, unlockpt(master) == 0, let name = ptsname(master) else {
+    master = PTY.openpt(O_RDWR | O_NOCTTY)
+    guard master >= 0, PTY.grantpt(master) == 0, PTY.unlockpt(master) == 0, let name = PTY.ptsname(master) else {
       throw TestFailure("no pseudo-terminal: \(String(cString: strerror(errno)))")
     }
     let slave = open(String(cString: name), O_RDWR | O_NOCTTY)

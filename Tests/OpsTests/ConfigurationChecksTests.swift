@@ -1,5 +1,6 @@
 import Foundation
 import HealthChecks
+import Ingestion
 import OutboxTestSupport
 import Testing
 
