@@ -29,6 +29,9 @@ let package = Package(
       name: "CZlib", pkgConfig: "zlib",
       providers: [.apt(["zlib1g-dev"])]),
     .systemLibrary(
+      name: "CDeflate", pkgConfig: "libdeflate",
+      providers: [.apt(["libdeflate-dev"])]),
+    .systemLibrary(
       name: "CCrypto", pkgConfig: "libcrypto",
       providers: [.apt(["libssl-dev"])]),
 
@@ -37,7 +40,7 @@ let package = Package(
     // SQLite connection, migrations and the outbox itself.
     .target(name: "OutboxStore", dependencies: ["CSQLite", "Findings"], swiftSettings: strictSettings),
     // Entra ID token providers, HTTP over libcurl, the Logs Ingestion client.
-    .target(name: "Ingestion", dependencies: ["CCurl", "CZlib", "Findings"], swiftSettings: strictSettings),
+    .target(name: "Ingestion", dependencies: ["CCurl", "CZlib", "CDeflate", "Findings"], swiftSettings: strictSettings),
     // The drain loop: claim, pack, send, record.
     .target(name: "Delivery", dependencies: ["OutboxStore", "Ingestion"], swiftSettings: strictSettings),
     // Local Entra ID + Logs Ingestion emulator.
@@ -57,12 +60,14 @@ let package = Package(
     .target(name: "FindingGenerator", dependencies: ["Findings"], swiftSettings: strictSettings),
     // Operator tools' pure logic: systemd units and crontab lines for `schedule`.
     .target(name: "Operator", swiftSettings: strictSettings),
+    // `doctor` and `config`: configuration, database and network checks; the config file writer.
+    .target(name: "HealthChecks", dependencies: ["Ingestion", "OutboxStore"], swiftSettings: strictSettings),
     // Subcommands, output formatting and exit codes.
     .target(
       name: "OutboxCLI",
       dependencies: [
         "Findings", "OutboxStore", "Ingestion", "Delivery", "Emulator", "SentinelSolution",
-        "FindingGenerator", "Operator",
+        "FindingGenerator", "Operator", "HealthChecks",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
       swiftSettings: strictSettings),
@@ -71,6 +76,10 @@ let package = Package(
     .target(name: "OutboxTestSupport", dependencies: ["OutboxStore", "Findings"], swiftSettings: strictSettings),
     .testTarget(name: "FindingsTests", dependencies: ["Findings", "OutboxTestSupport"], swiftSettings: strictSettings),
     .testTarget(name: "OutboxStoreTests", dependencies: ["OutboxStore", "OutboxTestSupport"], swiftSettings: strictSettings),
+    .testTarget(name: "IngestionTests", dependencies: ["Ingestion"], swiftSettings: strictSettings),
+    .testTarget(
+      name: "DeliveryTests", dependencies: ["Delivery", "Ingestion", "OutboxStore", "OutboxTestSupport", "Findings"],
+      swiftSettings: strictSettings),
     .testTarget(
       name: "SentinelSolutionTests", dependencies: ["SentinelSolution", "Findings"], swiftSettings: strictSettings),
     .testTarget(
@@ -80,6 +89,9 @@ let package = Package(
       name: "OperatorCLITests", dependencies: ["OutboxCLI", "FindingGenerator", "Operator", "OutboxStore"],
       swiftSettings: strictSettings),
     .testTarget(name: "CLITests", dependencies: ["OutboxTestSupport"], swiftSettings: strictSettings),
+    .testTarget(
+      name: "OpsTests", dependencies: ["HealthChecks", "Ingestion", "OutboxStore", "OutboxTestSupport"],
+      swiftSettings: strictSettings),
     .testTarget(name: "EmulatorTests", dependencies: ["Emulator", "Findings"], swiftSettings: strictSettings),
   ]
 )

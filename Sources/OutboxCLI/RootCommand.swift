@@ -16,6 +16,9 @@ public struct RootCommand: AsyncParsableCommand {
       EmulatorCommand.self,
       ConnectorCommand.self,
       ScheduleCommand.self,
+      DrainCommand.self,
+      DoctorCommand.self,
+      ConfigCommand.self,
     ])
 
   public init() {}

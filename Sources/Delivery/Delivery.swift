@@ -1,1 +1,0 @@
-// The Delivery module: see Package.swift for its role.

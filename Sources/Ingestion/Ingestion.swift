@@ -1,1 +1,0 @@
-// The Ingestion module: see Package.swift for its role.
