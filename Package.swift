@@ -57,15 +57,17 @@ let package = Package(
       dependencies: ["Findings", "CZlib", .product(name: "Yams", package: "Yams")],
       swiftSettings: strictSettings),
     // Realistic test findings from a seeded PRNG (the `generate` command's engine).
-    .target(name: "FindingGenerator", swiftSettings: strictSettings),
+    .target(name: "FindingGenerator", dependencies: ["Findings"], swiftSettings: strictSettings),
     // Operator tools' pure logic: systemd units and crontab lines for `schedule`.
     .target(name: "Operator", swiftSettings: strictSettings),
+    // `doctor` and `config`: configuration, database and network checks; the config file writer.
+    .target(name: "HealthChecks", dependencies: ["Ingestion", "OutboxStore"], swiftSettings: strictSettings),
     // Subcommands, output formatting and exit codes.
     .target(
       name: "OutboxCLI",
       dependencies: [
         "Findings", "OutboxStore", "Ingestion", "Delivery", "Emulator", "SentinelSolution",
-        "FindingGenerator", "Operator",
+        "FindingGenerator", "Operator", "HealthChecks",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
       swiftSettings: strictSettings),
@@ -88,6 +90,9 @@ let package = Package(
       name: "OperatorCLITests", dependencies: ["OutboxCLI", "FindingGenerator", "Operator", "OutboxStore"],
       swiftSettings: strictSettings),
     .testTarget(name: "CLITests", dependencies: ["OutboxTestSupport"], swiftSettings: strictSettings),
+    .testTarget(
+      name: "OpsTests", dependencies: ["HealthChecks", "Ingestion", "OutboxStore", "OutboxTestSupport"],
+      swiftSettings: strictSettings),
     .testTarget(name: "EmulatorTests", dependencies: ["Emulator", "Findings"], swiftSettings: strictSettings),
   ]
 )

@@ -141,7 +141,7 @@ final class IngestionEndpoint: Sendable {
 
   private func ingest(_ body: [UInt8], requestId: String) -> IngestionOutcome {
     let receivedAt = Timestamp(secondsSince1970: Date().timeIntervalSince1970)
-    let parsed = body.withUnsafeBufferPointer { try? JSONParser.parse($0) }
+    let parsed = body.withUnsafeBufferPointer { try? JSONParser.parse($0, options: .ingestionBody) }
     guard case .array(let elements) = parsed else {
       // The service answers 204 for a body that is not a JSON array, and ingests nothing.
       stats.withLock { $0.droppedBodies += 1 }
@@ -164,4 +164,10 @@ final class IngestionEndpoint: Sendable {
     }
     return .respond(EndpointResponse(status: 204))
   }
+}
+
+extension JSONParser.Options {
+  /// How the emulator reads a request body: up to 512 levels deep, and a member named twice in
+  /// one row is accepted rather than failing the whole body (the row shaper keeps the last one).
+  static let ingestionBody = JSONParser.Options(maximumDepth: 512, rejectsDuplicateNames: false)
 }

@@ -1,3 +1,5 @@
+import Findings
+
 /// One ingestion request as the server read it.
 struct IngestionRequest: Sendable {
   var dcrId: String
@@ -26,7 +28,7 @@ enum IngestionErrors {
 
   /// `{"error":{"code","message"}}` with `x-ms-error-code`.
   static func response(_ status: Int, _ code: String, _ message: String, extraHeaders: [(String, String)] = []) -> EndpointResponse {
-    let body = "{\"error\":{\"code\":\(JSONValue.quoted(code)),\"message\":\(JSONValue.quoted(message))}}"
+    let body = "{\"error\":{\"code\":\(CanonicalJSONWriter.quoted(code)),\"message\":\(CanonicalJSONWriter.quoted(message))}}"
     return EndpointResponse(
       status: status,
       headers: [("Content-Type", "application/json; charset=utf-8"), ("x-ms-error-code", code)] + extraHeaders,

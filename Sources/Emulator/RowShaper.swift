@@ -78,12 +78,12 @@ struct RowShaper: Sendable {
       }
       var values = [StoredValue?](repeating: nil, count: stream.columns.count)
       var times = [Timestamp?](repeating: nil, count: stream.columns.count)
-      for (name, value) in members {
-        guard let position = streamIndex[name] else {
+      for member in members {
+        guard let position = streamIndex[member.name] else {
           batch.counts.droppedColumns += 1
           continue
         }
-        let (stored, time) = coerce(value, to: stream.columns[position].type, counts: &batch.counts)
+        let (stored, time) = coerce(member.value, to: stream.columns[position].type, counts: &batch.counts)
         values[position] = stored
         times[position] = time
       }
@@ -155,7 +155,7 @@ struct RowShaper: Sendable {
     case (.datetime, .string(let text)):
       if let time = Timestamp(iso8601: text) { return (.text(time.iso8601), time) }
     case (.dynamic, _):
-      return (.text(truncated(value.jsonText, counts: &counts)), nil)
+      return (.text(truncated(CanonicalJSONWriter.text(value), counts: &counts)), nil)
     default: break
     }
     counts.nulledValues += 1

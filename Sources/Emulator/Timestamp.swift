@@ -1,3 +1,5 @@
+import Findings
+
 /// A UTC instant with Kusto's 100-nanosecond resolution, as the workspace stores `datetime` values.
 struct Timestamp: Sendable, Comparable {
   /// 100 ns ticks since 1970-01-01T00:00:00Z.
@@ -37,7 +39,7 @@ struct Timestamp: Sendable, Comparable {
       return true
     }
     guard let year = number(4), take(UInt8(ascii: "-")), let month = number(2), take(UInt8(ascii: "-")),
-      let day = number(2), (1...12).contains(month), day >= 1, day <= Timestamp.daysIn(month: month, year: year)
+      let day = number(2), CivilDate(year: year, month: month, day: day).isValid
     else { return nil }
     var hour = 0, minute = 0, second = 0
     var fractionTicks: Int64 = 0
@@ -72,7 +74,7 @@ struct Timestamp: Sendable, Comparable {
       }
       guard index == chars.count else { return nil }
     }
-    let days = Timestamp.daysFromCivil(year: year, month: month, day: day)
+    let days = CivilDate(year: year, month: month, day: day).daysSince1970
     let seconds = Int64(days) * 86_400 + Int64(hour * 3600 + minute * 60 + second - offsetSeconds)
     ticks = seconds * Timestamp.ticksPerSecond + fractionTicks
   }
@@ -83,7 +85,7 @@ struct Timestamp: Sendable, Comparable {
     let fraction = ticks - seconds * Timestamp.ticksPerSecond
     let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
     let secondOfDay = Int(seconds - days * 86_400)
-    let (year, month, day) = Timestamp.civil(fromDays: Int(days))
+    let date = CivilDate(daysSince1970: Int(days))
     // Written byte by byte: this runs for every datetime value of every stored row.
     var bytes = [UInt8](repeating: 0, count: 28)
     func put(_ value: Int, at offset: Int, width: Int) {
@@ -93,9 +95,9 @@ struct Timestamp: Sendable, Comparable {
         rest /= 10
       }
     }
-    put(year, at: 0, width: 4)
-    put(month, at: 5, width: 2)
-    put(day, at: 8, width: 2)
+    put(date.year, at: 0, width: 4)
+    put(date.month, at: 5, width: 2)
+    put(date.day, at: 8, width: 2)
     put(secondOfDay / 3600, at: 11, width: 2)
     put(secondOfDay / 60 % 60, at: 14, width: 2)
     put(secondOfDay % 60, at: 17, width: 2)
@@ -104,35 +106,5 @@ struct Timestamp: Sendable, Comparable {
       bytes[offset] = UInt8(char.value)
     }
     return String(decoding: bytes, as: UTF8.self)
-  }
-
-  private static func daysIn(month: Int, year: Int) -> Int {
-    switch month {
-    case 2: return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28
-    case 4, 6, 9, 11: return 30
-    default: return 31
-    }
-  }
-
-  /// Howard Hinnant's days_from_civil.
-  private static func daysFromCivil(year: Int, month: Int, day: Int) -> Int {
-    let y = month <= 2 ? year - 1 : year
-    let era = (y >= 0 ? y : y - 399) / 400
-    let yoe = y - era * 400
-    let doy = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
-    return era * 146_097 + doe - 719_468
-  }
-
-  private static func civil(fromDays days: Int) -> (Int, Int, Int) {
-    let z = days + 719_468
-    let era = (z >= 0 ? z : z - 146_096) / 146_097
-    let doe = z - era * 146_097
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-    let mp = (5 * doy + 2) / 153
-    let day = doy - (153 * mp + 2) / 5 + 1
-    let month = mp < 10 ? mp + 3 : mp - 9
-    return (yoe + era * 400 + (month <= 2 ? 1 : 0), month, day)
   }
 }

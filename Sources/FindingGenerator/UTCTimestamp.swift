@@ -1,3 +1,5 @@
+import Findings
+
 /// ISO-8601 UTC timestamps (`YYYY-MM-DDTHH:MM:SSZ`) without Foundation's formatters, which are
 /// far too slow for a million rows and depend on locale settings.
 public enum UTCTimestamp {
@@ -13,12 +15,12 @@ public enum UTCTimestamp {
   public static func append(_ seconds: Int64, to bytes: inout [UInt8]) {
     let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
     let secondOfDay = seconds - days * 86_400
-    let (year, month, day) = civil(fromDays: days)
-    appendDigits(year, count: 4, to: &bytes)
+    let date = CivilDate(daysSince1970: Int(days))
+    appendDigits(Int64(date.year), count: 4, to: &bytes)
     bytes.append(UInt8(ascii: "-"))
-    appendDigits(month, count: 2, to: &bytes)
+    appendDigits(Int64(date.month), count: 2, to: &bytes)
     bytes.append(UInt8(ascii: "-"))
-    appendDigits(day, count: 2, to: &bytes)
+    appendDigits(Int64(date.day), count: 2, to: &bytes)
     bytes.append(UInt8(ascii: "T"))
     appendDigits(secondOfDay / 3600, count: 2, to: &bytes)
     bytes.append(UInt8(ascii: ":"))
@@ -31,20 +33,7 @@ public enum UTCTimestamp {
   /// The calendar year of `seconds` since the Unix epoch.
   public static func year(of seconds: Int64) -> Int {
     let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
-    return Int(civil(fromDays: days).year)
-  }
-
-  /// Howard Hinnant's `civil_from_days`: proleptic Gregorian date of a day count since 1970-01-01.
-  static func civil(fromDays days: Int64) -> (year: Int64, month: Int64, day: Int64) {
-    let z = days + 719_468
-    let era = (z >= 0 ? z : z - 146_096) / 146_097
-    let dayOfEra = z - era * 146_097
-    let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
-    let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
-    let shiftedMonth = (5 * dayOfYear + 2) / 153
-    let day = dayOfYear - (153 * shiftedMonth + 2) / 5 + 1
-    let month = shiftedMonth < 10 ? shiftedMonth + 3 : shiftedMonth - 9
-    return (yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day)
+    return CivilDate(daysSince1970: Int(days)).year
   }
 
   private static func appendDigits(_ value: Int64, count: Int, to bytes: inout [UInt8]) {

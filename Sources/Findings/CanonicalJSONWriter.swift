@@ -8,6 +8,21 @@ public struct CanonicalJSONWriter {
     bytes.reserveCapacity(capacity)
   }
 
+  /// `value` as canonical (compact) JSON text.
+  public static func text(_ value: JSONValue) -> String {
+    var writer = CanonicalJSONWriter(capacity: 64)
+    writer.write(value)
+    return String(decoding: writer.bytes, as: UTF8.self)
+  }
+
+  /// `text` as a JSON string literal, quotes included.
+  public static func quoted(_ text: String) -> String {
+    var writer = CanonicalJSONWriter(capacity: text.utf8.count + 2)
+    writer.writeString(text)
+    return String(decoding: writer.bytes, as: UTF8.self)
+  }
+
+  /// Appends `value`.
   public mutating func write(_ value: JSONValue) {
     switch value {
     case .null: bytes.append(contentsOf: "null".utf8)
@@ -33,8 +48,15 @@ public struct CanonicalJSONWriter {
     }
   }
 
+  /// Appends `text` as a JSON string literal.
   public mutating func writeString(_ text: String) {
     bytes.append(UInt8(ascii: "\""))
+    // Most strings need no escaping: copy them whole.
+    if !text.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
+      bytes.append(contentsOf: text.utf8)
+      bytes.append(UInt8(ascii: "\""))
+      return
+    }
     for byte in text.utf8 {
       switch byte {
       case UInt8(ascii: "\""): bytes.append(contentsOf: [0x5C, 0x22])

@@ -51,7 +51,7 @@ public struct FindingValidator: Sendable {
   }
 
   /// Parses and validates one record's bytes.
-  public func validate(bytes: some Collection<UInt8>) -> Result<ValidFinding, FindingRejection> {
+  public func validate(bytes: [UInt8]) -> Result<ValidFinding, FindingRejection> {
     let value: JSONValue
     do throws(JSONSyntaxError) {
       value = try JSONParser.parse(bytes)
@@ -69,7 +69,7 @@ public struct FindingValidator: Sendable {
     var errors: [FieldError] = []
     var slots = [JSONValue?](repeating: nil, count: schema.columns.count)
     for member in members {
-      guard let position = columnIndex[member.name] else {
+      guard let position = schema.columns.firstIndex(where: { $0.name == member.name }) else {
         let hint = schema.columns.first { $0.name.lowercased() == member.name.lowercased() }.map { " (did you mean \($0.name)?)" } ?? ""
         errors.append(FieldError(field: member.name, reason: "not a column of stream \(schema.streamName)\(hint); the service would drop it"))
         continue

@@ -1,29 +1,58 @@
 /// Parses one JSON value (RFC 8259) from UTF-8 bytes, strictly: no NaN or Infinity, no comments,
-/// no trailing commas, no control characters or invalid UTF-8 in strings, no duplicate member
-/// names, no lone surrogate escapes, and nothing but whitespace after the value.
+/// no trailing commas, no control characters or invalid UTF-8 in strings, no lone surrogate
+/// escapes, and nothing but whitespace after the value. Duplicate member names, the nesting limit
+/// and a leading byte order mark follow `Options` (by default: duplicates refused, 64 levels, no BOM).
 public struct JSONParser {
-  /// Deeper nesting than this is refused rather than risking the stack.
+  /// What a caller may relax; the defaults are enqueue's validation rules.
+  public struct Options: Sendable {
+    /// Deeper nesting than this is refused rather than risking the stack.
+    public var maximumDepth: Int
+    /// Whether an object naming the same member twice is an error (otherwise all are kept, in order).
+    public var rejectsDuplicateNames: Bool
+    /// Whether a UTF-8 byte order mark (EF BB BF) before the value is skipped.
+    public var skipsByteOrderMark: Bool
+
+    public init(maximumDepth: Int = JSONParser.maximumDepth, rejectsDuplicateNames: Bool = true, skipsByteOrderMark: Bool = false) {
+      self.maximumDepth = maximumDepth
+      self.rejectsDuplicateNames = rejectsDuplicateNames
+      self.skipsByteOrderMark = skipsByteOrderMark
+    }
+  }
+
+  /// The default nesting limit (enqueue's records are flat; 64 levels is generous).
   public static let maximumDepth = 64
 
   private let bytes: UnsafeBufferPointer<UInt8>
+  private let options: Options
   private var index = 0
   private var depth = 0
   private var scratch: [UInt8] = []
 
   /// Parses `bytes` as exactly one JSON value.
-  public static func parse(_ bytes: some Collection<UInt8>) throws(JSONSyntaxError) -> JSONValue {
-    let contiguous = Array(bytes)
-    return try contiguous.withUnsafeBufferPointer { (buffer) throws(JSONSyntaxError) -> JSONValue in
-      var parser = JSONParser(bytes: buffer)
-      return try parser.parseDocument()
+  public static func parse(_ bytes: [UInt8], options: Options = Options()) throws(JSONSyntaxError) -> JSONValue {
+    try bytes.withUnsafeBufferPointer { (buffer) throws(JSONSyntaxError) -> JSONValue in
+      try parse(buffer, options: options)
     }
   }
 
-  private init(bytes: UnsafeBufferPointer<UInt8>) {
+  /// Parses any byte collection (copied into an array first).
+  public static func parse(_ bytes: some Collection<UInt8>, options: Options = Options()) throws(JSONSyntaxError) -> JSONValue {
+    try parse(Array(bytes), options: options)
+  }
+
+  /// Parses `buffer` as exactly one JSON value, without copying it.
+  public static func parse(_ buffer: UnsafeBufferPointer<UInt8>, options: Options = Options()) throws(JSONSyntaxError) -> JSONValue {
+    var parser = JSONParser(bytes: buffer, options: options)
+    return try parser.parseDocument()
+  }
+
+  private init(bytes: UnsafeBufferPointer<UInt8>, options: Options) {
     self.bytes = bytes
+    self.options = options
   }
 
   private mutating func parseDocument() throws(JSONSyntaxError) -> JSONValue {
+    if options.skipsByteOrderMark, bytes.count >= 3, bytes[0] == 0xEF, bytes[1] == 0xBB, bytes[2] == 0xBF { index = 3 }
     skipWhitespace()
     guard index < bytes.count else { throw fail("no value (the record is empty)") }
     let value = try parseValue()
@@ -33,7 +62,19 @@ public struct JSONParser {
   }
 
   private func fail(_ reason: String, at offset: Int? = nil) -> JSONSyntaxError {
-    JSONSyntaxError(offset: offset ?? index, reason: reason)
+    let offset = offset ?? index
+    // Line and column (in characters) of the offset; counted only on failure.
+    var line = 1
+    var column = 1
+    for byte in UnsafeBufferPointer(rebasing: bytes[..<min(offset, bytes.count)]) {
+      if byte == 0x0A {
+        line += 1
+        column = 1
+      } else if byte & 0xC0 != 0x80 {
+        column += 1
+      }
+    }
+    return JSONSyntaxError(offset: offset, line: line, column: column, reason: reason)
   }
 
   private func describe(_ byte: UInt8) -> String {
@@ -79,7 +120,7 @@ public struct JSONParser {
 
   private mutating func enter() throws(JSONSyntaxError) {
     depth += 1
-    if depth > Self.maximumDepth { throw fail("nested deeper than \(Self.maximumDepth) levels") }
+    if depth > options.maximumDepth { throw fail("nested deeper than \(options.maximumDepth) levels") }
   }
 
   private mutating func parseObject() throws(JSONSyntaxError) -> JSONValue {
@@ -87,6 +128,7 @@ public struct JSONParser {
     defer { depth -= 1 }
     index += 1
     var members: [JSONMember] = []
+    // Findings have a dozen members: a linear scan beats hashing until objects get large.
     var names = Set<String>()
     skipWhitespace()
     if index < bytes.count && bytes[index] == UInt8(ascii: "}") {
@@ -101,7 +143,16 @@ public struct JSONParser {
       }
       let nameOffset = index
       let name = try parseString()
-      guard names.insert(name).inserted else { throw fail("duplicate member \"\(name)\"", at: nameOffset) }
+      if options.rejectsDuplicateNames {
+        let duplicate: Bool
+        if members.count < 32 {
+          duplicate = members.contains { $0.name == name }
+        } else {
+          if names.isEmpty { names = Set(members.map(\.name)) }
+          duplicate = !names.insert(name).inserted
+        }
+        if duplicate { throw fail("duplicate member \"\(name)\"", at: nameOffset) }
+      }
       skipWhitespace()
       guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw fail("expected ':' after \"\(name)\"") }
       index += 1

@@ -37,6 +37,10 @@ public struct JSONMember: Sendable, Equatable {
 public struct JSONSyntaxError: Error, Sendable, Equatable, CustomStringConvertible {
   /// Byte offset of the problem, counted from the start of the record.
   public let offset: Int
+  /// Line of the problem, from 1 (lines end at LF).
+  public let line: Int
+  /// Column of the problem in characters, from 1.
+  public let column: Int
   public let reason: String
 
   public var description: String { "invalid JSON at byte \(offset + 1): \(reason)" }

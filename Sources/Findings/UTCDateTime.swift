@@ -29,7 +29,8 @@ public struct UTCDateTime: Sendable, Equatable, CustomStringConvertible {
     else {
       throw DateTimeError("expected an ISO-8601 date-time like 2025-11-06T10:30:00Z")
     }
-    guard year >= 1, (1...12).contains(month), (1...Self.daysIn(month: month, year: year)).contains(day) else {
+    let date = CivilDate(year: year, month: month, day: day)
+    guard year >= 1, date.isValid else {
       throw DateTimeError("no such calendar date \(text.prefix(10))")
     }
     guard hour < 24, minute < 60, second < 60 else { throw DateTimeError("time of day out of range") }
@@ -72,7 +73,7 @@ public struct UTCDateTime: Sendable, Equatable, CustomStringConvertible {
     guard index == utf8.count else { throw DateTimeError("unexpected text after the time zone") }
 
     // Shift to UTC through day numbers, so offsets may cross day, month and year boundaries.
-    var days = Self.daysFromCivil(year: year, month: month, day: day)
+    var days = date.daysSince1970
     var minutes = hour * 60 + minute - offsetMinutes
     if minutes < 0 {
       minutes += 1440
@@ -81,7 +82,8 @@ public struct UTCDateTime: Sendable, Equatable, CustomStringConvertible {
       minutes -= 1440
       days += 1
     }
-    let (utcYear, utcMonth, utcDay) = Self.civilFromDays(days)
+    let utcDate = CivilDate(daysSince1970: days)
+    let (utcYear, utcMonth, utcDay) = (utcDate.year, utcDate.month, utcDate.day)
     guard (1...9999).contains(utcYear) else { throw DateTimeError("year out of range 0001–9999 in UTC") }
     utf8.removeAll(keepingCapacity: true)
     func append(_ value: Int, width: Int) {
@@ -105,36 +107,6 @@ public struct UTCDateTime: Sendable, Equatable, CustomStringConvertible {
     }
     utf8.append(UInt8(ascii: "Z"))
     canonical = String(decoding: utf8, as: UTF8.self)
-  }
-
-  static func daysIn(month: Int, year: Int) -> Int {
-    switch month {
-    case 2: (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28
-    case 4, 6, 9, 11: 30
-    default: 31
-    }
-  }
-
-  /// Days since 1970-01-01 (Howard Hinnant's algorithm).
-  static func daysFromCivil(year: Int, month: Int, day: Int) -> Int {
-    let y = month <= 2 ? year - 1 : year
-    let era = (y >= 0 ? y : y - 399) / 400
-    let yearOfEra = y - era * 400
-    let dayOfYear = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1
-    let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
-    return era * 146097 + dayOfEra - 719468
-  }
-
-  static func civilFromDays(_ days: Int) -> (year: Int, month: Int, day: Int) {
-    let z = days + 719468
-    let era = (z >= 0 ? z : z - 146096) / 146097
-    let dayOfEra = z - era * 146097
-    let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36524 - dayOfEra / 146096) / 365
-    let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
-    let mp = (5 * dayOfYear + 2) / 153
-    let day = dayOfYear - (153 * mp + 2) / 5 + 1
-    let month = mp < 10 ? mp + 3 : mp - 9
-    return (yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day)
   }
 }
 

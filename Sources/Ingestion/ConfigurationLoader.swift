@@ -16,21 +16,23 @@ extension ClientConfiguration {
   /// - Parameters:
   ///   - path: the config file, or nil to use the environment alone.
   ///   - environment: usually `ProcessInfo.processInfo.environment`.
+  ///   - enforcingPermissions: false only for diagnostics (`doctor`, `config check`) that report
+  ///     the permission refusal as a separate finding; every command that sends keeps the default.
   /// - Throws: ``ConfigurationError`` naming the file and key.
-  public static func load(path: String?, environment: [String: String]) throws(ConfigurationError)
-    -> ClientConfiguration
+  public static func load(path: String?, environment: [String: String], enforcingPermissions: Bool = true)
+    throws(ConfigurationError) -> ClientConfiguration
   {
     var values: [String: String] = [:]
     if let path {
       values = try readFile(path)
-      if values["application_secret"].map({ !$0.isEmpty }) == true {
+      if enforcingPermissions, values["application_secret"].map({ !$0.isEmpty }) == true {
         try refuseIfShared(path, what: "config file holding application_secret")
       }
     }
     let source = path ?? "environment"
     var secret = values["application_secret"].map(Secret.init).flatMap { $0.isEmpty ? nil : $0 }
     if let file = values["application_secret_file"], !file.isEmpty {
-      secret = try readSecretFile(file, source: source)
+      secret = try readSecretFile(file, source: source, enforcingPermissions: enforcingPermissions)
     }
     let overrides: [(String, String)] = [
       ("AZURE_TENANT_ID", "tenant_id"), ("AZURE_CLIENT_ID", "application_id"),
@@ -131,7 +133,8 @@ extension ClientConfiguration {
   }
 
   /// Reads the JSON object, skipping leading `#` comment lines; every value as a string.
-  static func readFile(_ path: String) throws(ConfigurationError) -> [String: String] {
+  /// - Throws: ``ConfigurationError`` when the file cannot be read or is not a JSON object of strings and numbers.
+  public static func readFile(_ path: String) throws(ConfigurationError) -> [String: String] {
     guard let data = FileManager.default.contents(atPath: path) else {
       throw ConfigurationError(
         source: path, reason: "cannot read the file", fix: "check the path and that this user may read it")
@@ -158,8 +161,10 @@ extension ClientConfiguration {
   }
 
   /// Reads a secret file after checking nobody but the owner can read it.
-  static func readSecretFile(_ path: String, source: String) throws(ConfigurationError) -> Secret {
-    try refuseIfShared(path, what: "secret file")
+  static func readSecretFile(_ path: String, source: String, enforcingPermissions: Bool = true)
+    throws(ConfigurationError) -> Secret
+  {
+    if enforcingPermissions { try refuseIfShared(path, what: "secret file") }
     guard let data = FileManager.default.contents(atPath: path) else {
       throw ConfigurationError(
         source: source, key: "application_secret_file", reason: "cannot read \(path)",

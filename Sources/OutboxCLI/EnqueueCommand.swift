@@ -34,7 +34,7 @@ struct EnqueueCommand: ParsableCommand {
   var synchronous: String = "FULL"
 
   @Option(help: "Findings per transaction.")
-  var chunkSize = 10_000
+  var chunkSize = 5_000
 
   func validate() throws {
     guard SynchronousMode(rawValue: synchronous.uppercased()) != nil else {

@@ -17,6 +17,8 @@ public struct RootCommand: AsyncParsableCommand {
       ConnectorCommand.self,
       ScheduleCommand.self,
       DrainCommand.self,
+      DoctorCommand.self,
+      ConfigCommand.self,
     ])
 
   public init() {}

@@ -1,4 +1,5 @@
 import Findings
+import Foundation
 
 /// A record that was not enqueued, with every reason and its original bytes (for `--rejects`).
 public struct Rejection: Sendable {
@@ -19,6 +20,10 @@ public struct InputSummary: Sendable {
 /// Streams records from an input, validates them and stores them in chunks: one IMMEDIATE
 /// transaction per `chunkSize` accepted findings, so a concurrent `enqueue` or `drain` waits
 /// only for one chunk and a killed enqueue leaves whole chunks behind.
+///
+/// Reading and validating run on a second thread while this one writes the previous chunk, so
+/// both cores work. Each chunk is written in natural-key order: inserts then walk the unique
+/// index in order instead of touching its pages at random.
 public struct EnqueuePipeline {
   public let outbox: Outbox
   public let validator: FindingValidator
@@ -26,68 +31,160 @@ public struct EnqueuePipeline {
   /// All or nothing per input: one transaction, rolled back if any record is rejected.
   public var strict: Bool
 
-  public init(outbox: Outbox, validator: FindingValidator = FindingValidator(), chunkSize: Int = 10_000, strict: Bool = false) {
+  public init(outbox: Outbox, validator: FindingValidator = FindingValidator(), chunkSize: Int = 5_000, strict: Bool = false) {
     self.outbox = outbox
     self.validator = validator
     self.chunkSize = chunkSize
     self.strict = strict
   }
 
-  /// Reads `fileDescriptor` to the end. `onReject` sees each rejected record as it is found.
+  /// Reads `fileDescriptor` to the end. `onReject` sees each rejected record, in input order.
   public func enqueue(fileDescriptor: Int32, source: String, onReject: (Rejection) -> Void) throws -> InputSummary {
-    var reader = RecordReader(fileDescriptor: fileDescriptor, source: source)
+    let channel = ChunkChannel()
+    let producer = ChunkProducer(
+      reader: RecordReader(fileDescriptor: fileDescriptor, source: source), validator: validator,
+      chunkSize: chunkSize, channel: channel)
+    let thread = Thread { producer.run() }
+    thread.stackSize = 1 << 20
+    thread.start()
+    defer { channel.cancel() }
+
     var summary = InputSummary(source: source)
+    var counts = EnqueueCounts()
+    func consume(store: ([ValidFinding]) throws -> Void) throws {
+      while let chunk = try channel.take() {
+        for rejection in chunk.rejections { onReject(rejection) }
+        summary.rejected += chunk.rejections.count
+        if !chunk.findings.isEmpty { try store(chunk.findings) }
+      }
+    }
     if strict {
       do {
         try outbox.withEnqueueTransaction { transaction in
-          var counts = EnqueueCounts()
-          try readAll(&reader, summary: &summary, onReject: onReject) { chunk in
-            counts += try transaction.insert(chunk)
-          }
-          summary.counts = counts
+          try consume { counts += try transaction.insert($0) }
           if summary.rejected > 0 { throw StrictRollback() }
         }
+        summary.counts = counts
       } catch is StrictRollback {
-        summary.counts = EnqueueCounts()
         summary.rolledBack = true
       }
     } else {
-      var counts = EnqueueCounts()
-      try readAll(&reader, summary: &summary, onReject: onReject) { chunk in
-        counts += try outbox.enqueue(chunk)
-      }
+      try consume { counts += try outbox.enqueue($0) }
       summary.counts = counts
     }
     return summary
   }
-
-  private func readAll(
-    _ reader: inout RecordReader, summary: inout InputSummary, onReject: (Rejection) -> Void,
-    store: ([ValidFinding]) throws -> Void
-  ) throws {
-    var chunk: [ValidFinding] = []
-    chunk.reserveCapacity(chunkSize)
-    while let event = try reader.next() {
-      switch event {
-      case .record(let location, let bytes):
-        switch validator.validate(bytes: bytes) {
-        case .success(let finding):
-          chunk.append(finding)
-          if chunk.count >= chunkSize {
-            try store(chunk)
-            chunk.removeAll(keepingCapacity: true)
-          }
-        case .failure(let rejection):
-          summary.rejected += 1
-          onReject(Rejection(location: location, errors: rejection.errors, bytes: bytes))
-        }
-      case .malformed(let location, let reason, let bytes):
-        summary.rejected += 1
-        onReject(Rejection(location: location, errors: [FieldError(field: nil, reason: reason)], bytes: bytes))
-      }
-    }
-    if !chunk.isEmpty { try store(chunk) }
-  }
 }
 
 private struct StrictRollback: Error {}
+
+/// Accepted findings (in natural-key order) and the rejections met while reading them.
+struct Chunk: Sendable {
+  var findings: [ValidFinding] = []
+  var rejections: [Rejection] = []
+}
+
+/// Reads and validates on its own thread, handing chunks to `channel`.
+private final class ChunkProducer: @unchecked Sendable {
+  private var reader: RecordReader
+  private let validator: FindingValidator
+  private let chunkSize: Int
+  private let channel: ChunkChannel
+
+  init(reader: RecordReader, validator: FindingValidator, chunkSize: Int, channel: ChunkChannel) {
+    self.reader = reader
+    self.validator = validator
+    self.chunkSize = chunkSize
+    self.channel = channel
+  }
+
+  func run() {
+    var chunk = Chunk()
+    chunk.findings.reserveCapacity(chunkSize)
+    do {
+      while let event = try reader.next() {
+        switch event {
+        case .record(let location, let bytes):
+          switch validator.validate(bytes: bytes) {
+          case .success(let finding): chunk.findings.append(finding)
+          case .failure(let rejection):
+            chunk.rejections.append(Rejection(location: location, errors: rejection.errors, bytes: bytes))
+          }
+        case .malformed(let location, let reason, let bytes):
+          chunk.rejections.append(Rejection(location: location, errors: [FieldError(field: nil, reason: reason)], bytes: bytes))
+        }
+        if chunk.findings.count >= chunkSize || chunk.rejections.count >= chunkSize {
+          guard channel.put(sorted(chunk)) else { return }
+          chunk = Chunk()
+          chunk.findings.reserveCapacity(chunkSize)
+        }
+      }
+      if !chunk.findings.isEmpty || !chunk.rejections.isEmpty { _ = channel.put(sorted(chunk)) }
+      channel.finish(throwing: nil)
+    } catch {
+      channel.finish(throwing: error)
+    }
+  }
+
+  /// Natural-key order; the sort is stable, so a key given twice keeps its input order (last wins).
+  private func sorted(_ chunk: Chunk) -> Chunk {
+    var chunk = chunk
+    chunk.findings.sort { a, b in
+      if a.vulnId != b.vulnId { return a.vulnId < b.vulnId }
+      if a.machineName != b.machineName { return a.machineName < b.machineName }
+      return a.lastModified < b.lastModified
+    }
+    return chunk
+  }
+}
+
+/// A bounded hand-over of chunks between the producer thread and the writer.
+final class ChunkChannel: @unchecked Sendable {
+  private let condition = NSCondition()
+  private var queue: [Chunk] = []
+  private var finished = false
+  private var cancelled = false
+  private var failure: (any Error)?
+  private let capacity = 1
+
+  /// Blocks while the queue is full; false when the consumer has gone away.
+  func put(_ chunk: Chunk) -> Bool {
+    condition.lock()
+    defer { condition.unlock() }
+    while queue.count >= capacity && !cancelled { condition.wait() }
+    guard !cancelled else { return false }
+    queue.append(chunk)
+    condition.broadcast()
+    return true
+  }
+
+  /// The next chunk; nil once the producer finished and everything was taken.
+  func take() throws -> Chunk? {
+    condition.lock()
+    defer { condition.unlock() }
+    while queue.isEmpty && !finished { condition.wait() }
+    if !queue.isEmpty {
+      let chunk = queue.removeFirst()
+      condition.broadcast()
+      return chunk
+    }
+    if let failure { throw failure }
+    return nil
+  }
+
+  func finish(throwing error: (any Error)?) {
+    condition.lock()
+    finished = true
+    failure = error
+    condition.broadcast()
+    condition.unlock()
+  }
+
+  /// The consumer stops early (an error): wake and stop the producer.
+  func cancel() {
+    condition.lock()
+    cancelled = true
+    condition.broadcast()
+    condition.unlock()
+  }
+}

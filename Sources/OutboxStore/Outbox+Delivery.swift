@@ -136,26 +136,41 @@ extension Outbox {
 
   /// Marks rows delivered. Fenced: only rows still leased to `owner` change; a row whose content
   /// changed while in flight (newer revision) goes back to `pending` to send the new content.
+  /// One set-based statement per request: the claimed ids and revisions travel as one JSON array.
   /// - Returns: rows changed; fewer than `rows.count` means the lease was lost.
   @discardableResult
   public func markSent(_ rows: [ClaimedFinding], owner: String, batchID: Int64, now: Int64) throws(OutboxError) -> Int {
     try write {
-      let statement = try connection.prepare("""
+      try connection.prepare("""
         UPDATE findings
-        SET state = CASE WHEN revision = ?4 THEN 'sent' ELSE 'pending' END,
-            sent_at = CASE WHEN revision = ?4 THEN ?3 ELSE NULL END,
-            attempts = CASE WHEN revision = ?4 THEN attempts ELSE 0 END,
-            next_attempt_at = ?3, batch_id = ?5, last_error = NULL,
+        SET state = CASE WHEN findings.revision = claimed.revision THEN 'sent' ELSE 'pending' END,
+            sent_at = CASE WHEN findings.revision = claimed.revision THEN ?3 ELSE NULL END,
+            attempts = CASE WHEN findings.revision = claimed.revision THEN attempts ELSE 0 END,
+            next_attempt_at = ?3, batch_id = ?4, last_error = NULL,
             lease_owner = NULL, lease_expires_at = NULL, updated_at = ?3
-        WHERE id = ?1 AND state = 'sending' AND lease_owner = ?2
+        FROM (SELECT value ->> 0 AS id, value ->> 1 AS revision FROM json_each(?1)) AS claimed
+        WHERE findings.id = claimed.id AND state = 'sending' AND lease_owner = ?2
         """)
-      var changed = 0
-      for row in rows {
-        try statement.bind(.integer(row.id), .text(owner), .integer(now), .integer(row.revision), .integer(batchID)).run()
-        changed += connection.changes
-      }
-      return changed
+        .bind(.textBytes(Self.idsAndRevisions(rows)), .text(owner), .integer(now), .integer(batchID))
+        .run()
+      return connection.changes
     }
+  }
+
+  /// `[[id,revision],…]` for set-based updates.
+  static func idsAndRevisions(_ rows: [ClaimedFinding]) -> [UInt8] {
+    var json: [UInt8] = [UInt8(ascii: "[")]
+    json.reserveCapacity(rows.count * 16 + 2)
+    for (index, row) in rows.enumerated() {
+      if index > 0 { json.append(UInt8(ascii: ",")) }
+      json.append(UInt8(ascii: "["))
+      json.append(contentsOf: String(row.id).utf8)
+      json.append(UInt8(ascii: ","))
+      json.append(contentsOf: String(row.revision).utf8)
+      json.append(UInt8(ascii: "]"))
+    }
+    json.append(UInt8(ascii: "]"))
+    return json
   }
 
   /// Gives rows back for another try at `retryAt`. With `refundAttempt` (configuration errors,

@@ -1,3 +1,4 @@
+import Findings
 import Foundation
 
 /// One parsed input file: its path relative to the project root and its content.

@@ -1,3 +1,4 @@
+import Findings
 import Yams
 
 /// Reads a YAML content file (rule, hunting query, parser) into a `JSONValue`, keeping key order.
@@ -32,16 +33,16 @@ enum YAMLDocument {
       }
       return .array(items)
     case .mapping(let mapping):
-      var members: [(String, JSONValue)] = []
+      var members: [JSONMember] = []
       for (key, value) in mapping {
         guard case .scalar(let keyScalar) = key else {
           throw SourceError(file: file, path: path, message: "line \(key.mark?.line ?? 0): mapping keys must be strings")
         }
         let name = keyScalar.string
-        guard !members.contains(where: { $0.0 == name }) else {
+        guard !members.contains(where: { $0.name == name }) else {
           throw SourceError(file: file, path: "\(path).\(name)", message: "line \(key.mark?.line ?? 0): duplicate key")
         }
-        members.append((name, try convert(value, file: file, path: "\(path).\(name)")))
+        members.append(JSONMember(name: name, value: try convert(value, file: file, path: "\(path).\(name)")))
       }
       return .object(members)
     }

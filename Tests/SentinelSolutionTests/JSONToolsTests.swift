@@ -1,3 +1,4 @@
+import Findings
 import Foundation
 import SentinelSolution
 import Testing
@@ -6,7 +7,7 @@ import Testing
   @Test func parserKeepsOrderAndWriterRoundTrips() throws {
     let text = "{\n  \"b\": 1,\n  \"a\": [\n    true,\n    null,\n    \"x\\u00e9\\n\"\n  ],\n  \"c\": {},\n  \"d\": 1.50\n}\n"
     let value = try JSONParser.parse(text, file: "t.json")
-    #expect(value.objectValue?.map(\.0) == ["b", "a", "c", "d"])
+    #expect(value.objectValue?.map(\.name) == ["b", "a", "c", "d"])
     #expect(JSONWriter.pretty(value) == text.replacingOccurrences(of: "\\u00e9", with: "é"))
   }
 
@@ -40,6 +41,19 @@ import Testing
     let bad = try JSONParser.parse("{\"name\": \"ABCDE\", \"n\": 0, \"list\": [1, true], \"ext\": 8, \"zz\": 1}", file: "b")
     let paths = Set(validator.validate(bad, against: "s.json").map(\.path))
     #expect(paths == ["$", "$.name", "$.n", "$.list", "$.list[0]", "$.ext", "$.zz"])
+  }
+
+  @Test func connectorFilesMayStartWithAByteOrderMark() throws {
+    #expect(try JSONParser.parse("\u{FEFF}{\"a\": 1}", file: "bom.json")["a"] == 1)
+  }
+
+  @Test func schemaEqualityComparesNumbersByValueAndMembersInAnyOrder() throws {
+    let schema = try JSONParser.parse(#"{"properties": {"e": {"enum": [1.0, "x"]}, "c": {"const": {"a": 1, "b": [2]}}}}"#, file: "s.json")
+    let validator = JSONSchemaValidator(documents: ["s.json": schema])
+    let good = try JSONParser.parse(#"{"e": 1, "c": {"b": [2.0], "a": 1}}"#, file: "g")
+    #expect(validator.validate(good, against: "s.json") == [])
+    let bad = try JSONParser.parse(#"{"e": 2, "c": {"b": [2], "a": 1, "z": 0}}"#, file: "b")
+    #expect(Set(validator.validate(bad, against: "s.json").map(\.path)) == ["$.e", "$.c"])
   }
 
   @Test func zipRoundTripsAndIsDeterministic() throws {

@@ -1,3 +1,5 @@
+import Findings
+
 /// Check 2: Package/mainTemplate.json, and each nested contentTemplates mainTemplate, against
 /// the ARM deployment-template schema Azure-Sentinel's own PR checks use. Nested templates
 /// take their `contentVersion` from an expression, so that one field is not checked there.

@@ -30,7 +30,8 @@ enum ColumnCheck {
         sink.fail(table.file, path, "the table needs a TimeGenerated column of type datetime")
       }
     }
-    for (stream, declaration) in dcr.json["properties"]?["streamDeclarations"]?.objectValue ?? [] {
+    for streamDeclaration in dcr.json["properties"]?["streamDeclarations"]?.objectValue ?? [] {
+      let (stream, declaration) = (streamDeclaration.name, streamDeclaration.value)
       let path = "$.properties.streamDeclarations[\"\(stream)\"].columns"
       let cols = columns(declaration["columns"])
       check(cols, path: path, file: dcr.file, allowGuid: false, sink: &sink)

@@ -1,3 +1,4 @@
+import Findings
 import Foundation
 
 /// Runs the offline checks on `Connector/` and `Package/` under a project root.

@@ -1,3 +1,5 @@
+import Findings
+
 /// Check 3: the connector definition's `connectorUiConfig` against
 /// `CustomizableConnectorUiConfig` (2025-09-01), plus the push-specific rules: exactly one
 /// `DeployPushConnectorButton` with `label` and `applicationDisplayName`, `fillWith` values
@@ -53,7 +55,7 @@ enum ConnectorUICheck {
     for value in fillValues where !filled.contains(value) {
       sink.fail(file, "\(base).instructionSteps", "no CopyableLabel with fillWith [\"\(value)\"]: the admin cannot copy that value")
     }
-    let streams = context.source.dcr.json["properties"]?["streamDeclarations"]?.objectValue?.map(\.0) ?? []
+    let streams = context.source.dcr.json["properties"]?["streamDeclarations"]?.objectValue?.map(\.name) ?? []
     for stream in streams where !labelValues.contains(stream) {
       sink.fail(file, "\(base).instructionSteps", "no CopyableLabel with value \"\(stream)\" (the DCR stream the client sends to)")
     }

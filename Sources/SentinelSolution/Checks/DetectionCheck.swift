@@ -1,3 +1,4 @@
+import Findings
 import Foundation
 
 /// Check 10: analytic rules, hunting queries and parsers, with the rules of Azure-Sentinel's
@@ -106,14 +107,14 @@ enum DetectionCheck {
       sink.expect(connector["connectorId"]?.stringValue, equals: context.source.connectorId, file,
                   "$.requiredDataConnectors[\(i)].connectorId", "connectorId (the definition's connectorUiConfig.id)")
       for (j, type) in (connector["dataTypes"]?.arrayValue ?? []).enumerated() where !tables.contains(type.stringValue ?? "") {
-        sink.fail(file, "$.requiredDataConnectors[\(i)].dataTypes[\(j)]", "\(JSONWriter.compact(type)) is not a table of this solution")
+        sink.fail(file, "$.requiredDataConnectors[\(i)].dataTypes[\(j)]", "\(CanonicalJSONWriter.text(type)) is not a table of this solution")
       }
     }
     for (i, tactic) in (json["tactics"]?.arrayValue ?? []).enumerated() where !tactics.contains(tactic.stringValue ?? "") {
-      sink.fail(file, "$.tactics[\(i)]", "\(JSONWriter.compact(tactic)) is not a MITRE ATT&CK tactic name")
+      sink.fail(file, "$.tactics[\(i)]", "\(CanonicalJSONWriter.text(tactic)) is not a MITRE ATT&CK tactic name")
     }
     for (i, item) in (json["relevantTechniques"]?.arrayValue ?? []).enumerated() where !matches(technique, item.stringValue ?? "") {
-      sink.fail(file, "$.relevantTechniques[\(i)]", "\(JSONWriter.compact(item)) is not a technique id like T1190 or T1190.001")
+      sink.fail(file, "$.relevantTechniques[\(i)]", "\(CanonicalJSONWriter.text(item)) is not a technique id like T1190 or T1190.001")
     }
     if !(json["relevantTechniques"]?.arrayValue ?? []).isEmpty && (json["tactics"]?.arrayValue ?? []).isEmpty {
       sink.fail(file, "$.tactics", "techniques are listed, so their tactics must be too")

@@ -1,3 +1,5 @@
+import Findings
+
 /// Check 4: how the V3 packager links the four files (get-ccp-details.ps1), and naming.
 enum LinkageCheck {
   static func run(_ context: CheckContext) -> [CheckFailure] {
@@ -18,7 +20,7 @@ enum LinkageCheck {
     sink.expect(connector.json["properties"]?["connectorDefinitionName"]?.stringValue, equals: id, connector.file,
                 "$.properties.connectorDefinitionName", "connectorDefinitionName (must equal the definition's connectorUiConfig.id)")
     sink.expect(dcr.json["type"]?.stringValue, equals: "Microsoft.Insights/dataCollectionRules", dcr.file, "$.type", "type")
-    let streams = dcr.json["properties"]?["streamDeclarations"]?.objectValue?.map(\.0) ?? []
+    let streams = dcr.json["properties"]?["streamDeclarations"]?.objectValue?.map(\.name) ?? []
     for stream in streams where !stream.hasPrefix("Custom-") {
       sink.fail(dcr.file, "$.properties.streamDeclarations[\"\(stream)\"]", "a push stream name must start with Custom-")
     }

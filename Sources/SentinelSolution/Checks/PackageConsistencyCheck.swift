@@ -1,3 +1,4 @@
+import Findings
 import Foundation
 
 /// Check 7: the committed package agrees with itself: `Package/<version>.zip` holds exactly
@@ -28,7 +29,7 @@ enum PackageConsistencyCheck {
     } else {
       sink.fail(package.zipPath, "$", "missing: solution.json says version \(version); run `cvebuster-outbox connector package`")
     }
-    if let parameters = package.mainTemplate?["parameters"], let test = package.testParameters, parameters != test {
+    if let parameters = package.mainTemplate?["parameters"], let test = package.testParameters, !parameters.isEquivalent(to: test) {
       sink.fail(PackageFiles.testParametersPath, "$", "differs from mainTemplate.json parameters")
     }
     if let template = package.mainTemplate {

@@ -1,3 +1,4 @@
+import Findings
 import Foundation
 
 /// Check 6: Azure-Sentinel's solution validators, applied to solution.json and the package:
@@ -60,11 +61,11 @@ enum SolutionValidatorCheck {
     let domains = categories?["domains"]?.arrayValue ?? []
     if domains.isEmpty { sink.fail(file, "\(path).domains", "at least one domain is required") }
     for (i, domain) in domains.enumerated() where !context.schemas.validDomains.contains(domain.stringValue ?? "") {
-      sink.fail(file, "\(path).domains[\(i)]", "\(JSONWriter.compact(domain)) is not in ValidDomainsVerticals.json")
+      sink.fail(file, "\(path).domains[\(i)]", "\(CanonicalJSONWriter.text(domain)) is not in ValidDomainsVerticals.json")
     }
     for (i, vertical) in (categories?["verticals"]?.arrayValue ?? []).enumerated()
     where !context.schemas.validVerticals.contains(vertical.stringValue ?? "") {
-      sink.fail(file, "\(path).verticals[\(i)]", "\(JSONWriter.compact(vertical)) is not in ValidDomainsVerticals.json")
+      sink.fail(file, "\(path).verticals[\(i)]", "\(CanonicalJSONWriter.text(vertical)) is not in ValidDomainsVerticals.json")
     }
   }
 
@@ -73,7 +74,7 @@ enum SolutionValidatorCheck {
     switch value {
     case .string(let s): return [(path, s)]
     case .array(let items): return items.enumerated().flatMap { flatten($0.element, path: "\(path)[\($0.offset)]") }
-    case .object(let members): return members.flatMap { flatten($0.1, path: "\(path).\($0.0)") }
+    case .object(let members): return members.flatMap { flatten($0.value, path: "\(path).\($0.name)") }
     default: return []
     }
   }

@@ -10,7 +10,7 @@ enum StreamContractCheck {
   static func run(_ context: CheckContext) -> [CheckFailure] {
     var sink = FailureSink(.streamContract)
     let dcr = context.source.dcr
-    let dcrData = Data(JSONWriter.compact(dcr.json).utf8)
+    let dcrData = Data(CanonicalJSONWriter.text(dcr.json).utf8)
     do {
       let fileSchema = try StreamSchema(dcrJSON: dcrData, file: dcr.file)
       let embedded = StreamSchema.embedded
@@ -23,7 +23,7 @@ enum StreamContractCheck {
     }
     if let table = context.source.tables.first {
       do {
-        let fileTable = try TableSchema(tableJSON: Data(JSONWriter.compact(table.json).utf8), file: table.file)
+        let fileTable = try TableSchema(tableJSON: Data(CanonicalJSONWriter.text(table.json).utf8), file: table.file)
         if fileTable.name != TableSchema.embedded.name || fileTable.columns != TableSchema.embedded.columns {
           sink.fail(table.file, "$.properties.schema", "differs from the copy compiled into this binary: run Scripts/embed-resources and rebuild")
         }

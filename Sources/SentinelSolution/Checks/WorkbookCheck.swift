@@ -1,3 +1,5 @@
+import Findings
+
 /// Check 9: each workbook as Azure-Sentinel's workbook checkers see it (`version`
 /// Notebook/1.0, workbook `$schema`, `fromTemplateId` "sentinel-<key>", no resource IDs,
 /// KQL items with a query), and its gallery metadata entry against workbooksMetadataSchema.

@@ -1,3 +1,4 @@
+import Findings
 import Foundation
 
 /// One place where a document does not match its schema.
@@ -79,12 +80,12 @@ public struct JSONSchemaValidator: Sendable {
         return
       }
     }
-    if let options = schema["enum"]?.arrayValue, !options.contains(value) {
-      let shown = options.prefix(12).map { JSONWriter.compact($0) }.joined(separator: ", ")
-      out.append(.init(path: path, message: "\(JSONWriter.compact(value)) is not one of [\(shown)\(options.count > 12 ? ", …" : "")]"))
+    if let options = schema["enum"]?.arrayValue, !options.contains(where: { $0.isEquivalent(to: value) }) {
+      let shown = options.prefix(12).map { CanonicalJSONWriter.text($0) }.joined(separator: ", ")
+      out.append(.init(path: path, message: "\(CanonicalJSONWriter.text(value)) is not one of [\(shown)\(options.count > 12 ? ", …" : "")]"))
     }
-    if let constant = schema["const"], constant != value {
-      out.append(.init(path: path, message: "must equal \(JSONWriter.compact(constant))"))
+    if let constant = schema["const"], !constant.isEquivalent(to: value) {
+      out.append(.init(path: path, message: "must equal \(CanonicalJSONWriter.text(constant))"))
     }
     checkCombinators(value, schema, base: base, path: path, into: &out, depth: depth)
     switch value {
@@ -161,7 +162,7 @@ public struct JSONSchemaValidator: Sendable {
     if let min = schema["minItems"]?.doubleValue, Double(items.count) < min { out.append(.init(path: path, message: "fewer than \(Int(min)) items")) }
     if let max = schema["maxItems"]?.doubleValue, Double(items.count) > max { out.append(.init(path: path, message: "more than \(Int(max)) items")) }
     if schema["uniqueItems"]?.boolValue == true {
-      for i in items.indices where items[..<i].contains(items[i]) {
+      for i in items.indices where items[..<i].contains(where: { $0.isEquivalent(to: items[i]) }) {
         out.append(.init(path: "\(path)[\(i)]", message: "duplicate item"))
       }
     }
@@ -180,21 +181,22 @@ public struct JSONSchemaValidator: Sendable {
     }
   }
 
-  private func checkObject(_ members: [(String, JSONValue)], _ schema: JSONValue, base: String, path: String, into out: inout [SchemaViolation], depth: Int) {
-    let keys = Set(members.map(\.0))
+  private func checkObject(_ members: [JSONMember], _ schema: JSONValue, base: String, path: String, into out: inout [SchemaViolation], depth: Int) {
+    let keys = Set(members.map(\.name))
     for name in schema["required"]?.arrayValue?.compactMap(\.stringValue) ?? [] where !keys.contains(name) {
       out.append(.init(path: path, message: "missing required property \"\(name)\""))
     }
-    for (key, requirement) in schema["dependencies"]?.objectValue ?? [] where keys.contains(key) {
-      for needed in requirement.arrayValue?.compactMap(\.stringValue) ?? [] where !keys.contains(needed) {
+    for dependency in schema["dependencies"]?.objectValue ?? [] where keys.contains(dependency.name) {
+      let key = dependency.name
+      for needed in dependency.value.arrayValue?.compactMap(\.stringValue) ?? [] where !keys.contains(needed) {
         out.append(.init(path: path, message: "property \"\(key)\" requires \"\(needed)\""))
       }
     }
     let properties = schema["properties"]
     let patterns = (schema["patternProperties"]?.objectValue ?? []).compactMap { entry in
-      (try? NSRegularExpression(pattern: entry.0)).map { ($0, entry.1) }
+      (try? NSRegularExpression(pattern: entry.name)).map { ($0, entry.value) }
     }
-    for (key, member) in members {
+    for (key, member) in members.map({ ($0.name, $0.value) }) {
       let memberPath = key.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" }) ? "\(path).\(key)" : "\(path)[\"\(key)\"]"
       var matched = false
       if let sub = properties?[key] {

@@ -1,3 +1,5 @@
+import Findings
+
 extension JSONValue: ExpressibleByStringLiteral, ExpressibleByBooleanLiteral, ExpressibleByIntegerLiteral,
   ExpressibleByArrayLiteral, ExpressibleByDictionaryLiteral, ExpressibleByNilLiteral
 {
@@ -6,6 +8,6 @@ extension JSONValue: ExpressibleByStringLiteral, ExpressibleByBooleanLiteral, Ex
   public init(integerLiteral value: Int) { self = .number(String(value)) }
   public init(arrayLiteral elements: JSONValue...) { self = .array(elements) }
   /// Keeps the literal's key order, which is the order written to files.
-  public init(dictionaryLiteral elements: (String, JSONValue)...) { self = .object(elements) }
+  public init(dictionaryLiteral elements: (String, JSONValue)...) { self = .object(pairs: elements) }
   public init(nilLiteral: ()) { self = .null }
 }

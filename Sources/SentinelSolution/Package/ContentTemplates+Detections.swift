@@ -1,3 +1,5 @@
+import Findings
+
 extension ContentTemplates {
   /// `1h` → `PT1H`, `14d` → `P14D`, `5m` → `PT5M` (the rule YAML's durations as ARM wants them).
   static func isoDuration(_ text: String) -> String? {
@@ -34,7 +36,7 @@ extension ContentTemplates {
     let rule: JSONValue = [
       "type": "Microsoft.SecurityInsights/AlertRuleTemplates", "name": .string("[\(object)._analyticRulecontentId\(n)]"),
       "apiVersion": "2023-02-01-preview", "kind": yaml["kind"] ?? "Scheduled", "location": TemplateContext.location,
-      "properties": .object(properties),
+      "properties": .object(pairs: properties),
     ]
     let metadata = context.metadata(
       name: .string("[concat(parameters('workspace'),'/Microsoft.SecurityInsights/',concat('AnalyticsRule-', last(split(\(object).analyticRuleId\(n),'/'))))]"),

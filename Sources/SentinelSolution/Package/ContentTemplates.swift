@@ -1,3 +1,5 @@
+import Findings
+
 /// What one content item adds to mainTemplate.json.
 struct ContentPart {
   var variables: [(String, JSONValue)] = []
@@ -34,14 +36,14 @@ struct ContentTemplates {
       ("query", .string(string(yaml["FunctionQuery"]))),
     ]
     if let params = yaml["FunctionParams"]?.arrayValue {
-      let text = params.map { "\(string($0["Name"])):\(string($0["Type"]))" + ($0["Default"].map { " = \(JSONWriter.compact($0))" } ?? "") }
+      let text = params.map { "\(string($0["Name"])):\(string($0["Type"]))" + ($0["Default"].map { " = \(CanonicalJSONWriter.text($0))" } ?? "") }
       properties.append(("functionParameters", .string(text.joined(separator: ", "))))
     }
     properties += [("version", 2), ("tags", [["name": "description", "value": ""]])]
     let savedSearch = { (name: JSONValue) -> JSONValue in
       [
         "name": name, "apiVersion": "2022-10-01", "type": "Microsoft.OperationalInsights/workspaces/savedSearches",
-        "location": TemplateContext.location, "properties": .object(properties),
+        "location": TemplateContext.location, "properties": .object(pairs: properties),
       ]
     }
     let metadata = context.metadata(
@@ -89,7 +91,7 @@ struct ContentTemplates {
       "location": TemplateContext.location, "kind": "shared", "apiVersion": "2021-08-01",
       "metadata": ["description": .string(workbook.descriptionText)],
       "properties": [
-        "displayName": .string("[parameters('workbook\(n)-name')]"), "serializedData": .string(JSONWriter.compact(workbook.document.json)),
+        "displayName": .string("[parameters('workbook\(n)-name')]"), "serializedData": .string(CanonicalJSONWriter.text(workbook.document.json)),
         "version": "1.0", "sourceId": "[variables('workspaceResourceId')]", "category": "sentinel",
       ],
     ]

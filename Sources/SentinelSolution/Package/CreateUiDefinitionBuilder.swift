@@ -1,3 +1,5 @@
+import Findings
+
 /// Builds `Package/createUiDefinition.json`: the V3 base template with the logo and
 /// description in `basics`, then one step per content type (data connectors, parsers,
 /// workbooks, analytics, hunting queries).

@@ -1,3 +1,5 @@
+import Findings
+
 /// Builds `Package/mainTemplate.json` from a `SolutionSource`, following the layout of
 /// Microsoft's V3 packager (createSolutionV3.ps1) for one CCF push connector plus content:
 /// the connector's contentTemplates, a top-level copy of the definition and its metadata,
@@ -45,8 +47,8 @@ struct MainTemplateBuilder {
       "$schema": TemplateContext.deploymentSchema,
       "contentVersion": "1.0.0.0",
       "metadata": ["author": .string("\(context.authorName) - \(context.authorEmail)"), "comments": .string("Solution template for \(context.name)")],
-      "parameters": .object(parameters),
-      "variables": .object(variables),
+      "parameters": .object(pairs: parameters),
+      "variables": .object(pairs: variables),
       "resources": .array(resources),
       "outputs": [:],
     ]
@@ -168,11 +170,11 @@ struct MainTemplateBuilder {
     if let verticals = manifest["categories"]?["verticals"]?.arrayValue, !verticals.isEmpty {
       categories.append(("verticals", .array(verticals)))
     }
-    properties.append(("categories", .object(categories)))
+    properties.append(("categories", .object(pairs: categories)))
     return [
       "type": "Microsoft.OperationalInsights/workspaces/providers/contentPackages",
       "apiVersion": TemplateContext.contentTemplatesAPI, "location": TemplateContext.location,
-      "properties": .object(properties),
+      "properties": .object(pairs: properties),
       "name": "[concat(parameters('workspace'),'/Microsoft.SecurityInsights/', variables('_solutionId'))]",
     ]
   }

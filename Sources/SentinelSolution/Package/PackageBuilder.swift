@@ -1,3 +1,4 @@
+import Findings
 import Foundation
 
 /// Generates the files of `Package/` from `Connector/`: mainTemplate.json,

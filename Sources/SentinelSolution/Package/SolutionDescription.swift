@@ -1,3 +1,4 @@
+import Findings
 import Foundation
 
 /// The solution's description as Content Hub shows it: the same markdown goes into

@@ -1,3 +1,5 @@
+import Findings
+
 /// Values every generated resource shares: identity, versions and the ARM snippets the V3
 /// packager repeats (source, author, support, the contentPackages dependency).
 struct TemplateContext {
@@ -23,7 +25,7 @@ struct TemplateContext {
   var author: JSONValue { ["name": .string(authorName), "email": "[variables('_email')]"] }
   /// The support object with null members left out.
   var support: JSONValue {
-    .object((publisher["support"]?.objectValue ?? []).filter { $0.1 != .null })
+    .object((publisher["support"]?.objectValue ?? []).filter { $0.value != .null })
   }
 
   /// A `contentTemplates` resource wrapping `resources` as one installable content item.
@@ -50,7 +52,7 @@ struct TemplateContext {
     return [
       "type": "Microsoft.OperationalInsights/workspaces/providers/contentTemplates",
       "apiVersion": Self.contentTemplatesAPI, "name": name, "location": Self.location,
-      "dependsOn": Self.dependsOnPackage, "properties": .object(properties),
+      "dependsOn": Self.dependsOnPackage, "properties": .object(pairs: properties),
     ]
   }
 
@@ -70,7 +72,7 @@ struct TemplateContext {
     var resource: [(String, JSONValue)] = [("type", "Microsoft.OperationalInsights/workspaces/providers/metadata"),
                                            ("apiVersion", Self.metadataAPI), ("name", name)]
     if let dependsOn { resource.append(("dependsOn", dependsOn)) }
-    resource.append(("properties", .object(properties)))
-    return .object(resource)
+    resource.append(("properties", .object(pairs: properties)))
+    return .object(pairs: resource)
   }
 }

@@ -1,0 +1,95 @@
+import Foundation
+import OutboxStore
+
+/// The outbox checks: opens (never creating it), migration version, `quick_check`, and the queue.
+public struct DatabaseChecks {
+  public let path: String
+  /// Pending rows older than this make the queue check warn (default one day).
+  public var stalePendingMillis: Int64 = 86_400_000
+
+  public init(path: String) {
+    self.path = path
+  }
+
+  /// The results in order: open, schema, integrity, queue.
+  public func run(now: Int64 = Outbox.now()) -> [CheckResult] {
+    let outbox: Outbox
+    do {
+      outbox = try Outbox(path: path, options: OutboxOptions(create: false))
+    } catch {
+      let open: CheckResult
+      if case .notFound = error {
+        open = .warn("database.open", "database opens", "no outbox database at \(path) yet",
+          fix: "the first `enqueue` creates it; if the scanner already enqueues, --db or CVEBUSTER_OUTBOX_DB point elsewhere")
+      } else {
+        open = .fail("database.open", "database opens", error.description, fix: nil,
+          error.isConfigurationProblem ? .configuration : .local)
+      }
+      let reason = open.status == .warn ? "no database yet" : "the database did not open"
+      return [open] + [("database.schema", "migration version"), ("database.integrity", "quick_check"), ("queue", "queue")]
+        .map { CheckResult.skipped($0.0, $0.1, because: reason) }
+    }
+    var results: [CheckResult] = [.pass("database.open", "database opens", path)]
+    do {
+      let version = try outbox.schemaVersion()
+      let latest = Outbox.latestSchemaVersion
+      results.append(.pass("database.schema", "migration version", "\(version) (this build's latest: \(latest))"))
+    } catch {
+      results.append(.fail("database.schema", "migration version", error.description, fix: nil, .local))
+    }
+    do {
+      let problems = try outbox.quickCheck()
+      if problems.isEmpty {
+        results.append(.pass("database.integrity", "quick_check", "ok"))
+      } else {
+        results.append(.fail("database.integrity", "quick_check", problems.prefix(5).joined(separator: "; "),
+          fix: "stop drains, copy the file aside, and restore a backup (or `sqlite3 \(path) .recover`)", .local))
+      }
+    } catch {
+      results.append(.fail("database.integrity", "quick_check", error.description, fix: nil, .local))
+    }
+    results.append(queueCheck(outbox, now: now))
+    return results
+  }
+
+  private func queueCheck(_ outbox: Outbox, now: Int64) -> CheckResult {
+    let status: OutboxStatus
+    do {
+      status = try outbox.status()
+    } catch {
+      return .fail("queue", "queue", error.description, fix: nil, .local)
+    }
+    var detail = "\(status.pending) pending, \(status.sending) sending, \(status.dead) dead"
+    var ageMillis: Int64 = 0
+    if let oldest = status.oldestPendingEnqueuedAt {
+      ageMillis = max(0, now - oldest)
+      detail += "; oldest pending enqueued \(Self.age(millis: ageMillis)) ago"
+    }
+    if status.dead > 0 {
+      return .warn("queue", "queue", detail,
+        fix: "see why with `cvebuster-outbox inspect --state dead`; after fixing, `cvebuster-outbox retry`")
+    }
+    if ageMillis > stalePendingMillis {
+      return .warn("queue", "queue", detail, fix: "no drain has sent them: check the timer or cron job and run `cvebuster-outbox drain`")
+    }
+    return .pass("queue", "queue", detail)
+  }
+
+  /// "3d 4h", "12m 5s", "40s".
+  static func age(millis: Int64) -> String {
+    let seconds = millis / 1000
+    let days = seconds / 86_400, hours = seconds % 86_400 / 3600, minutes = seconds % 3600 / 60
+    if days > 0 { return "\(days)d \(hours)h" }
+    if hours > 0 { return "\(hours)h \(minutes)m" }
+    if minutes > 0 { return "\(minutes)m \(seconds % 60)s" }
+    return "\(seconds)s"
+  }
+}
+
+extension OutboxError {
+  /// The SQLite library is too old: the installation, not the data.
+  var isConfigurationProblem: Bool {
+    if case .libraryTooOld = self { return true }
+    return false
+  }
+}

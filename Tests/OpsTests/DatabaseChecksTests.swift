@@ -1,0 +1,58 @@
+import Foundation
+import HealthChecks
+import OutboxStore
+import OutboxTestSupport
+import Testing
+
+@Suite struct DatabaseChecksTests {
+  @Test func missingDatabaseWarnsAndIsNotCreated() {
+    let directory = TemporaryDirectory()
+    let path = directory.file("outbox.sqlite")
+    let results = DatabaseChecks(path: path).run()
+    #expect(results.map(\.status) == [.warn, .skipped, .skipped, .skipped])
+    #expect(access(path, F_OK) != 0)
+  }
+
+  @Test func healthyDatabaseReportsVersionAndCounts() throws {
+    let directory = TemporaryDirectory()
+    let db = try enqueuedDatabase(in: directory, count: 25)
+    let results = DatabaseChecks(path: db).run(now: Outbox.now() + 90_000)
+    #expect(results.map(\.status) == [.pass, .pass, .pass, .pass])
+    #expect(results[1].detail.hasPrefix("\(Outbox.latestSchemaVersion) "))
+    #expect(results[3].detail.hasPrefix("25 pending, 0 sending, 0 dead; oldest pending enqueued 1m"))
+  }
+
+  @Test func stalePendingRowsWarn() throws {
+    let directory = TemporaryDirectory()
+    let db = try enqueuedDatabase(in: directory, count: 3)
+    let queue = DatabaseChecks(path: db).run(now: Outbox.now() + 2 * 86_400_000)[3]
+    #expect(queue.status == .warn)
+    #expect(queue.detail.contains("oldest pending enqueued 2d"))
+  }
+
+  @Test func foreignFileFailsAsLocalProblem() throws {
+    let directory = TemporaryDirectory()
+    let path = directory.write("outbox.sqlite", "this is not a database, just text long enough")
+    let results = DatabaseChecks(path: path).run()
+    #expect(results[0].status == .fail)
+    #expect(results[0].problem == .local)
+    #expect(results[0].detail.contains(path))
+  }
+
+  @Test func damagedPageFailsQuickCheck() throws {
+    let directory = TemporaryDirectory()
+    let db = try enqueuedDatabase(in: directory, count: 400)
+    _ = try runProcess("/usr/bin/sqlite3", [db, "PRAGMA wal_checkpoint(TRUNCATE);"])
+    // Overwrite the middle of page 3 onward (findings' b-tree pages), keeping the header and schema page.
+    let handle = try #require(FileHandle(forUpdatingAtPath: db))
+    let pageSize = 4096
+    try handle.seek(toOffset: UInt64(pageSize * 3 + 100))
+    try handle.write(contentsOf: Data(repeating: 0xA5, count: pageSize * 2))
+    try handle.close()
+    let results = DatabaseChecks(path: db).run()
+    #expect(results[0].status == .pass)
+    let integrity = try #require(results.first { $0.id == "database.integrity" })
+    #expect(integrity.status == .fail)
+    #expect(integrity.problem == .local)
+  }
+}
