@@ -33,8 +33,8 @@ struct EnqueueCommand: ParsableCommand {
   @Option(help: ArgumentHelp("Durability: FULL survives power loss; NORMAL is faster but may lose the last commits on power loss.", valueName: "mode"))
   var synchronous: String = "FULL"
 
-  @Option(help: "Findings per transaction.")
-  var chunkSize = 5_000
+  @Option(help: "Records per transaction (a concurrent writer waits for at most one).")
+  var chunkSize = 20_000
 
   func validate() throws {
     guard SynchronousMode(rawValue: synchronous.uppercased()) != nil else {

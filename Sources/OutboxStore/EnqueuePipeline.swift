@@ -18,7 +18,7 @@ public struct InputSummary: Sendable {
 }
 
 /// Streams records from an input, validates them and stores them in chunks: one IMMEDIATE
-/// transaction per `chunkSize` accepted findings, so a concurrent `enqueue` or `drain` waits
+/// transaction per `chunkSize` records, so a concurrent `enqueue` or `drain` waits
 /// only for one chunk and a killed enqueue leaves whole chunks behind.
 ///
 /// Reading and validating run on a second thread while this one writes the previous chunk, so
@@ -30,8 +30,10 @@ public struct EnqueuePipeline {
   public var chunkSize: Int
   /// All or nothing per input: one transaction, rolled back if any record is rejected.
   public var strict: Bool
+  /// Findings validated ahead of the writer, per hand-over between the two threads.
+  static let handOverRows = 5_000
 
-  public init(outbox: Outbox, validator: FindingValidator = FindingValidator(), chunkSize: Int = 5_000, strict: Bool = false) {
+  public init(outbox: Outbox, validator: FindingValidator = FindingValidator(), chunkSize: Int = 20_000, strict: Bool = false) {
     self.outbox = outbox
     self.validator = validator
     self.chunkSize = chunkSize
@@ -43,7 +45,7 @@ public struct EnqueuePipeline {
     let channel = ChunkChannel()
     let producer = ChunkProducer(
       reader: RecordReader(fileDescriptor: fileDescriptor, source: source), validator: validator,
-      chunkSize: chunkSize, channel: channel)
+      chunkSize: min(chunkSize, Self.handOverRows), channel: channel)
     let thread = Thread { producer.run() }
     thread.stackSize = 1 << 20
     thread.start()
@@ -69,7 +71,24 @@ public struct EnqueuePipeline {
         summary.rolledBack = true
       }
     } else {
-      try consume { counts += try outbox.enqueue($0) }
+      // A transaction spans several hand-over chunks: fewer commits (each rewrites the index
+      // pages it dirtied) without holding more findings in memory.
+      var finished = false
+      while !finished {
+        try outbox.withEnqueueTransaction { transaction in
+          var rows = 0
+          while rows < chunkSize {
+            guard let chunk = try channel.take() else {
+              finished = true
+              return
+            }
+            for rejection in chunk.rejections { onReject(rejection) }
+            summary.rejected += chunk.rejections.count
+            if !chunk.findings.isEmpty { counts += try transaction.insert(chunk.findings) }
+            rows += chunk.findings.count + chunk.rejections.count
+          }
+        }
+      }
       summary.counts = counts
     }
     return summary
