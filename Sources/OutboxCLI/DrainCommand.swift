@@ -115,8 +115,9 @@ struct DrainCommand: ParsableCommand {
     options.compressionLevel = level
     options.transport.caBundle = client.caBundle
     let log = BatchLog(format: global.logFormat, quiet: global.quiet, verbose: global.verbose)
-    let total = ((try? outbox.status())?.pending) ?? 0
-    let progress = ProgressLine(enabled: !watch && log.useProgressBar && total >= 10_000, total: total)
+    // Counting rows scans the table: only when a progress line can be shown.
+    let total = !watch && log.useProgressBar ? ((try? outbox.status())?.pending) ?? 0 : 0
+    let progress = ProgressLine(enabled: total >= 10_000, total: total)
     let drainer = Drainer(
       outbox: outbox, configuration: client, options: options,
       shouldStop: { stopRequested.load(ordering: .relaxed) },

@@ -70,8 +70,12 @@ func outboxStatus(_ db: String) throws -> [String: Int] {
 }
 
 /// Rows of an SQL query through the sqlite3 shell (a second, independent reader).
+/// Waits up to 10 s for a lock (a drain closing its connection checkpoints the WAL), and fails
+/// loudly rather than answering an empty string.
 func sqlite(_ db: String, _ sql: String) throws -> String {
-  try runProcess("/usr/bin/sqlite3", [db, sql]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+  let result = try runProcess("/usr/bin/sqlite3", ["-cmd", ".timeout 10000", db, sql])
+  guard result.status == 0 else { throw HarnessError("sqlite3 \(sql): \(result.stderr)") }
+  return result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
 }
 
 /// A running `cvebuster-outbox drain`, for kill and signal tests.
