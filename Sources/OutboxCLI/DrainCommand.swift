@@ -57,8 +57,8 @@ struct DrainCommand: ParsableCommand {
   @Option(help: ArgumentHelp("How long a claim holds its rows, e.g. 300s.", visibility: .hidden))
   var lease = DurationArgument("300s")!
 
-  @Option(help: ArgumentHelp("Rows leased per claim transaction.", visibility: .hidden))
-  var claimRows = 8_000
+  @Option(help: ArgumentHelp("Rows leased per claim transaction (default: about two bodies per worker).", visibility: .hidden))
+  var claimRows: Int?
 
   @Option(help: ArgumentHelp("Gzip implementation: libdeflate or zlib.", visibility: .hidden))
   var compressor = "libdeflate"
@@ -108,7 +108,9 @@ struct DrainCommand: ParsableCommand {
     options.maxBodyBytes = maxBodyBytes
     options.maxAttempts = maxAttempts
     options.maxRows = maxRows
-    options.claimRows = max(1, claimRows)
+    // Claim about what the workers send next: each attempt is counted at claim, so a drain that
+    // dies spends attempts only of rows it was about to send.
+    options.claimRows = max(1, claimRows ?? min(8_000, concurrency * 2 * max(1, maxBodyBytes / 250)))
     options.leaseMillis = max(1_000, lease.millis)
     options.maxDurationMillis = maxDuration?.millis
     options.compressor = CompressorKind(rawValue: compressor) ?? .libdeflate
