@@ -240,7 +240,11 @@ extension Outbox {
 }
 
 private func hostName() -> String {
-  var buffer = [CChar](repeating: 0, count: 256)
-  guard gethostname(&buffer, buffer.count) == 0 else { return "localhost" }
-  return String(String(cString: buffer).map { $0 == ":" ? "_" : $0 })
+  var buffer = [UInt8](repeating: 0, count: 256)
+  let ok = buffer.withUnsafeMutableBufferPointer { pointer in
+    pointer.withMemoryRebound(to: CChar.self) { gethostname($0.baseAddress!, $0.count - 1) == 0 }
+  }
+  guard ok else { return "localhost" }
+  let name = buffer.prefix { $0 != 0 }.map { $0 == UInt8(ascii: ":") ? UInt8(ascii: "_") : $0 }
+  return String(decoding: name, as: UTF8.self)
 }

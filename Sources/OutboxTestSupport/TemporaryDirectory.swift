@@ -27,7 +27,7 @@ public final class TemporaryDirectory: @unchecked Sendable {
   @discardableResult
   public func write(_ name: String, bytes: [UInt8]) -> String {
     let target = file(name)
-    FileManager.default.createFile(atPath: target, contents: Data(bytes))
+    precondition(FileManager.default.createFile(atPath: target, contents: Data(bytes)), "cannot write \(target)")
     return target
   }
 }
