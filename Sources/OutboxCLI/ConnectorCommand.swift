@@ -8,6 +8,12 @@ public struct ConnectorCommand: ParsableCommand {
   public static let configuration = CommandConfiguration(
     commandName: "connector",
     abstract: "Check the Sentinel solution in Connector/ and Package/, or generate Package/.",
+    discussion: """
+      Connector/ holds the push connector, DCR, table, content and solution metadata; Package/ \
+      is generated from it. See docs/sentinel-solution.md.
+
+      Example: cvebuster-outbox connector package && cvebuster-outbox connector check
+      """,
     subcommands: [Check.self, Build.self])
 
   public init() {}
@@ -24,7 +30,15 @@ public struct ConnectorCommand: ParsableCommand {
   struct Check: ParsableCommand {
     static let configuration = CommandConfiguration(
       commandName: "check",
-      abstract: "Run the offline checks on Connector/ and Package/ (exit 0 only if all pass).")
+      abstract: "Run the offline checks on Connector/ and Package/ (exit 0 only if all pass).",
+      discussion: """
+        Runs checks 1–11 of docs/sentinel-solution.md: JSON/YAML parsing, ARM and connector UI \
+        schemas, packager linkage, column rules, solution validators, package consistency, \
+        regeneration, workbook, rules and queries, and the stream contract with the binary. \
+        Each problem names its file and JSON path. Exit 0 when all pass, 1 otherwise.
+
+        Example: cvebuster-outbox connector check --root ~/src/cvebuster-outbox
+        """)
 
     @OptionGroup var options: RootOptions
 
@@ -49,7 +63,15 @@ public struct ConnectorCommand: ParsableCommand {
   struct Build: ParsableCommand {
     static let configuration = CommandConfiguration(
       commandName: "package",
-      abstract: "Generate Package/mainTemplate.json, createUiDefinition.json, testParameters.json and <version>.zip from Connector/.")
+      abstract: "Generate Package/mainTemplate.json, createUiDefinition.json, testParameters.json and <version>.zip from Connector/.",
+      discussion: """
+        Builds the solution package in the layout of Microsoft's V3 packaging tool, \
+        deterministically: running it twice gives byte-identical files (zip entries dated \
+        1980-01-01). Commit the result; `connector check` fails while Package/ is stale. \
+        Exit 65 when Connector/ cannot be read, 74 when Package/ cannot be written.
+
+        Example: cvebuster-outbox connector package && git diff --stat Package/
+        """)
 
     @OptionGroup var options: RootOptions
 

@@ -13,6 +13,8 @@ struct EmulatorCommand: AsyncParsableCommand {
       SQLite table named like the Log Analytics table (--workspace FILE; in memory by default). \
       GET /_emulator/stats shows what arrived and what the service would have silently changed. \
       Stops cleanly on SIGINT or SIGTERM. See docs/emulator.md.
+
+      Example: cvebuster-outbox emulator --workspace ws.sqlite --write-config client.json --fault-429 0.1
       """)
 
   @Option(help: "Address to listen on.") var host = "127.0.0.1"
