@@ -126,7 +126,7 @@ enum TokenResponse {
     if aadsts == nil, let description, let range = description.firstRange(of: "AADSTS") {
       aadsts = Int(description[range.upperBound...].prefix(while: \.isNumber))
     }
-    let firstLine = description.map { String($0.split(whereSeparator: { $0 == "\r" || $0 == "\n" }).first ?? "") }
+    let firstLine = description.map { String($0.split(whereSeparator: \.isNewline).first ?? "") }
     let message =
       response.status == 200
       ? "the token response has no access_token/expires_in"
