@@ -73,7 +73,7 @@ let package = Package(
       swiftSettings: strictSettings),
     .executableTarget(name: "cvebuster-outbox", dependencies: ["OutboxCLI"], swiftSettings: strictSettings),
 
-    .target(name: "OutboxTestSupport", dependencies: ["OutboxStore", "Findings"], swiftSettings: strictSettings),
+    .target(name: "OutboxTestSupport", dependencies: ["OutboxStore", "Findings", "Ingestion"], swiftSettings: strictSettings),
     .testTarget(name: "FindingsTests", dependencies: ["Findings", "OutboxTestSupport"], swiftSettings: strictSettings),
     .testTarget(name: "OutboxStoreTests", dependencies: ["OutboxStore", "OutboxTestSupport"], swiftSettings: strictSettings),
     .testTarget(name: "IngestionTests", dependencies: ["Ingestion"], swiftSettings: strictSettings),

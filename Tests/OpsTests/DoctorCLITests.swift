@@ -7,7 +7,7 @@ import Testing
 @Suite(.serialized) struct DoctorCLITests {
   @Test func everythingPassesAgainstTheEmulatorAndTheProbeStoresNothing() throws {
     let directory = TemporaryDirectory()
-    let emulator = try Emulator(in: directory)
+    let emulator = try EmulatorProcess(in: directory)
     let db = try enqueuedDatabase(in: directory, count: 10)
     let result = try runCLI(["doctor", "--config", emulator.configPath, "--db", db])
     #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
@@ -33,7 +33,7 @@ import Testing
 
   @Test func jsonOutputHasEveryCheck() throws {
     let directory = TemporaryDirectory()
-    let emulator = try Emulator(in: directory)
+    let emulator = try EmulatorProcess(in: directory)
     let db = try enqueuedDatabase(in: directory, count: 1)
     let result = try runCLI(["doctor", "--config", emulator.configPath, "--db", db, "--json"])
     #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
@@ -47,7 +47,7 @@ import Testing
 
   @Test func missingRoleFailsTheProbeWith78() throws {
     let directory = TemporaryDirectory()
-    let emulator = try Emulator(in: directory, flags: ["--without-role"])
+    let emulator = try EmulatorProcess(in: directory, flags: ["--without-role"])
     let db = try enqueuedDatabase(in: directory, count: 1)
     let result = try runCLI(["doctor", "--config", emulator.configPath, "--db", db, "--json"])
     #expect(result.status == 78)
@@ -60,7 +60,7 @@ import Testing
 
   @Test func wrongSecretExplainsAADSTS7000215AndNeverPrintsEitherSecret() throws {
     let directory = TemporaryDirectory()
-    let emulator = try Emulator(in: directory)
+    let emulator = try EmulatorProcess(in: directory)
     var values = try emulator.configValues()
     let wrong = "wrong-secret-value-Zq81"
     values["application_secret"] = wrong
@@ -83,7 +83,7 @@ import Testing
   @Test func unreachableEndpointExits75() throws {
     let directory = TemporaryDirectory()
     // A port that was just free: bind nothing there.
-    let emulator = try Emulator(in: directory)
+    let emulator = try EmulatorProcess(in: directory)
     var values = try emulator.configValues()
     emulator.process.terminate()
     emulator.process.waitUntilExit()
@@ -101,7 +101,7 @@ import Testing
 
   @Test func configurationProblemWinsOverUnreachableAndSharedFileIsRefused() throws {
     let directory = TemporaryDirectory()
-    let emulator = try Emulator(in: directory)
+    let emulator = try EmulatorProcess(in: directory)
     chmod(emulator.configPath, 0o644)
     let result = try runCLI(["doctor", "--config", emulator.configPath, "--db", directory.file("none.sqlite")])
     #expect(result.status == 78)
