@@ -86,18 +86,18 @@ extension ClientConfiguration {
     }
     let tenant = values["tenant_id"].flatMap { $0.isEmpty ? nil : $0 }
     let app = values["application_id"].flatMap { $0.isEmpty ? nil : $0 }
-    switch auth {
-    case .secret:
+    if auth != .managedIdentity {
       _ = try required("tenant_id", "the directory (tenant) id, or AZURE_TENANT_ID")
       _ = try required("application_id", "the application (client) id, or AZURE_CLIENT_ID")
+    }
+    switch auth {
+    case .secret:
       guard secret != nil else {
         throw ConfigurationError(
           source: source, key: "application_secret", reason: "missing for auth = secret",
           fix: "set application_secret_file to a 0600 file holding the secret's Value, or AZURE_CLIENT_SECRET")
       }
     case .workloadIdentity:
-      _ = try required("tenant_id", "the directory (tenant) id, or AZURE_TENANT_ID")
-      _ = try required("application_id", "the application (client) id, or AZURE_CLIENT_ID")
       guard federated != nil else {
         throw ConfigurationError(
           source: source, key: "federated_token_file", reason: "missing for auth = workload_identity",

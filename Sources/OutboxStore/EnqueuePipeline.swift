@@ -53,17 +53,22 @@ public struct EnqueuePipeline {
 
     var summary = InputSummary(source: source)
     var counts = EnqueueCounts()
-    func consume(store: ([ValidFinding]) throws -> Void) throws {
-      while let chunk = try channel.take() {
+    /// Takes chunks into `transaction` until `limit` records are in it; true at the end of input.
+    func fill(_ transaction: EnqueueTransaction, limit: Int) throws -> Bool {
+      var rows = 0
+      while rows < limit {
+        guard let chunk = try channel.take() else { return true }
         for rejection in chunk.rejections { onReject(rejection) }
         summary.rejected += chunk.rejections.count
-        if !chunk.findings.isEmpty { try store(chunk.findings) }
+        if !chunk.findings.isEmpty { counts += try transaction.insert(chunk.findings) }
+        rows += chunk.findings.count + chunk.rejections.count
       }
+      return false
     }
     if strict {
       do {
         try outbox.withEnqueueTransaction { transaction in
-          try consume { counts += try transaction.insert($0) }
+          _ = try fill(transaction, limit: .max)
           if summary.rejected > 0 { throw StrictRollback() }
         }
         summary.counts = counts
@@ -75,19 +80,7 @@ public struct EnqueuePipeline {
       // pages it dirtied) without holding more findings in memory.
       var finished = false
       while !finished {
-        try outbox.withEnqueueTransaction { transaction in
-          var rows = 0
-          while rows < chunkSize {
-            guard let chunk = try channel.take() else {
-              finished = true
-              return
-            }
-            for rejection in chunk.rejections { onReject(rejection) }
-            summary.rejected += chunk.rejections.count
-            if !chunk.findings.isEmpty { counts += try transaction.insert(chunk.findings) }
-            rows += chunk.findings.count + chunk.rejections.count
-          }
-        }
+        try outbox.withEnqueueTransaction { finished = try fill($0, limit: chunkSize) }
       }
       summary.counts = counts
     }
