@@ -22,7 +22,7 @@ extension Drainer {
     case .delivered:
       outcomeName = BatchOutcome.delivered.rawValue
       let id = try batch(.delivered, nil)
-      let changed = try outbox.markSent(rows, owner: owner, batchID: id, now: now)
+      let changed = try outbox.markSent(rows, batchID: id, now: now)
       report.sentRows += changed
       report.fencedRows += rows.count - changed
       consecutiveFailures = 0
@@ -46,7 +46,7 @@ extension Drainer {
       if rows.count == 1 {
         outcomeName = BatchOutcome.rejected.rawValue
         let id = try batch(.rejected, message)
-        report.deadRows += try outbox.markDead(rows, owner: owner, error: message, batchID: id, now: now)
+        report.deadRows += try outbox.markDead(rows, error: message, batchID: id, now: now)
       } else {
         // Split (413) or bisect (400): each half goes again under the same lease.
         outcomeName = BatchOutcome.split.rawValue
@@ -75,7 +75,7 @@ extension Drainer {
 
   private func giveBack(_ rows: [ClaimedFinding], retryAt: Int64, error: String?, refund: Bool) throws(OutboxError) {
     report.retriedRows += try outbox.release(
-      rows, owner: owner, retryAt: retryAt, error: error, refundAttempt: refund, maxAttempts: options.maxAttempts,
+      rows, retryAt: retryAt, error: error, refundAttempt: refund, maxAttempts: options.maxAttempts,
       now: clock())
     if !retryTimes.contains(retryAt) { retryTimes.append(retryAt) }
   }

@@ -114,6 +114,7 @@ public final class Drainer {
       break
     }
     report.stop = stop ?? .drained
+    try outbox.retireLeases(owner: owner)
     report.elapsedMillis = clock() - started
     return report
   }
@@ -130,7 +131,7 @@ public final class Drainer {
         pool.submit(SendJob(rows: Array(rows[range])))
       case .oversize(let row, let bytes):
         report.deadRows += try outbox.markDead(
-          [rows[row]], owner: owner,
+          [rows[row]],
           error: "row is too large to send: its body would be \(bytes) bytes, over the \(options.maxBodyBytes)-byte "
             + "request limit", batchID: nil, now: clock())
       }
@@ -169,7 +170,7 @@ public final class Drainer {
     }
     for job in jobs {
       report.retriedRows += try outbox.release(
-        job.rows, owner: owner, retryAt: clock(), error: note, refundAttempt: true, maxAttempts: options.maxAttempts,
+        job.rows, retryAt: clock(), error: note, refundAttempt: true, maxAttempts: options.maxAttempts,
         now: clock())
     }
   }

@@ -8,14 +8,17 @@
 public struct ClaimedFinding: Sendable, Equatable {
   public let id: Int64
   public let revision: Int64
+  /// The claim (`leases.id`) holding the row; outcomes change the row only while it still holds.
+  public let leaseID: Int64
   /// Attempts including this one.
   public let attempts: Int
   /// The canonical JSON object to send.
   public let payload: [UInt8]
 
-  public init(id: Int64, revision: Int64, attempts: Int, payload: [UInt8]) {
+  public init(id: Int64, revision: Int64, leaseID: Int64, attempts: Int, payload: [UInt8]) {
     self.id = id
     self.revision = revision
+    self.leaseID = leaseID
     self.attempts = attempts
     self.payload = payload
   }
@@ -68,45 +71,69 @@ extension Outbox {
   /// Leases up to `limit` ready rows to `owner` in one short IMMEDIATE transaction.
   ///
   /// First gives back expired leases and the leases of drains on this host whose process is gone
-  /// (rows out of attempts go `dead`), then leases pending rows with `next_attempt_at <= now` in
-  /// `(next_attempt_at, id)` order, counting the attempt now so a row that crashes its sender
-  /// still runs out of attempts.
+  /// (rows out of attempts go `dead`), then records a new lease and puts pending rows with
+  /// `next_attempt_at <= now` under it in `(next_attempt_at, id)` order, counting the attempt now
+  /// so a row that crashes its sender still runs out of attempts.
+  /// - Returns: the claimed rows in id order, all under one new lease.
   public func claim(owner: String, limit: Int, leaseMillis: Int64, maxAttempts: Int, now: Int64) throws(OutboxError) -> [ClaimedFinding] {
     try write {
       try reclaimLeases(now: now, maxAttempts: maxAttempts)
+      let leaseID = try connection.prepare("INSERT INTO leases (owner, expires_at, claimed_at) VALUES (?, ?, ?) RETURNING id")
+        .bind(.text(owner), .integer(now + leaseMillis), .integer(now))
+        .firstRow { $0.int64(0) } ?? 0
       var claimed: [ClaimedFinding] = []
       claimed.reserveCapacity(limit)
       try connection.prepare("""
-        UPDATE findings
-        SET state = 'sending', lease_owner = ?1, lease_expires_at = ?2, attempts = attempts + 1, updated_at = ?3
-        WHERE id IN (SELECT id FROM findings WHERE state = 'pending' AND next_attempt_at <= ?3
-                     ORDER BY next_attempt_at, id LIMIT ?4)
-        RETURNING id, revision, attempts, payload
+        UPDATE finding_delivery
+        SET state = 'sending', lease_id = ?1, attempts = attempts + 1, updated_at = ?2
+        WHERE id IN (SELECT id FROM finding_delivery WHERE state = 'pending' AND next_attempt_at <= ?2
+                     ORDER BY next_attempt_at, id LIMIT ?3)
+        RETURNING id, revision, attempts, (SELECT payload FROM finding_content WHERE finding_content.id = finding_delivery.id)
         """)
-        .bind(.text(owner), .integer(now + leaseMillis), .integer(now), .integer(Int64(limit)))
+        .bind(.integer(leaseID), .integer(now), .integer(Int64(limit)))
         .forEachRow { row in
-          claimed.append(ClaimedFinding(id: row.int64(0), revision: row.int64(1), attempts: row.int(2), payload: row.bytes(3) ?? []))
+          claimed.append(ClaimedFinding(
+            id: row.int64(0), revision: row.int64(1), leaseID: leaseID, attempts: row.int(2), payload: row.bytes(3) ?? []))
         }
+      if claimed.isEmpty {
+        try connection.prepare("DELETE FROM leases WHERE id = ?").bind(.integer(leaseID)).run()
+      }
       claimed.sort { $0.id < $1.id }
       return claimed
     }
   }
 
+  /// Gives back the rows of expired leases and of leases whose owner is provably gone, and
+  /// deletes those leases: their ids are never reused, so a late acknowledgement changes nothing.
   private func reclaimLeases(now: Int64, maxAttempts: Int) throws(SQLiteError) {
-    var orphaned: [String] = []
-    try connection.prepare("SELECT DISTINCT lease_owner FROM findings WHERE state = 'sending'").forEachRow { row in
-      if let owner = row.text(0), Self.ownerIsGone(owner) { orphaned.append(owner) }
+    var ended: [Int64] = []
+    try connection.prepare("SELECT id, owner, expires_at FROM leases").forEachRow { row in
+      if row.int64(2) <= now || row.text(1).map(Self.ownerIsGone) == true { ended.append(row.int64(0)) }
     }
-    let giveBack = try connection.prepare("""
-      UPDATE findings
+    guard !ended.isEmpty else { return }
+    let leaseList = Array("[\(ended.map(String.init).joined(separator: ","))]".utf8)
+    try connection.prepare("""
+      UPDATE finding_delivery
       SET state = CASE WHEN attempts >= ?3 THEN 'dead' ELSE 'pending' END,
           last_error = CASE WHEN attempts >= ?3 THEN 'out of attempts (' || attempts || '): the drain sending it stopped' ELSE last_error END,
-          lease_owner = NULL, lease_expires_at = NULL, updated_at = ?1
-      WHERE state = 'sending' AND (lease_expires_at <= ?1 OR lease_owner = ?2)
+          lease_id = NULL, updated_at = ?2
+      WHERE state = 'sending' AND lease_id IN (SELECT value FROM json_each(?1))
       """)
-    try giveBack.bind(.integer(now), .null, .integer(Int64(maxAttempts))).run()
-    for owner in orphaned {
-      try giveBack.bind(.integer(now), .text(owner), .integer(Int64(maxAttempts))).run()
+      .bind(.textBytes(leaseList), .integer(now), .integer(Int64(maxAttempts)))
+      .run()
+    try connection.prepare("DELETE FROM leases WHERE id IN (SELECT value FROM json_each(?1))")
+      .bind(.textBytes(leaseList)).run()
+  }
+
+  /// Deletes `owner`'s leases that no longer hold any row (a drain calls this when it finishes).
+  public func retireLeases(owner: String) throws(OutboxError) {
+    try write {
+      try connection.prepare("""
+        DELETE FROM leases
+        WHERE owner = ? AND NOT EXISTS (
+          SELECT 1 FROM finding_delivery WHERE state = 'sending' AND lease_id = leases.id)
+        """)
+        .bind(.text(owner)).run()
     }
   }
 
@@ -134,95 +161,95 @@ extension Outbox {
     }
   }
 
-  /// Marks rows delivered. Fenced: only rows still leased to `owner` change; a row whose content
-  /// changed while in flight (newer revision) goes back to `pending` to send the new content.
-  /// One set-based statement per request: the claimed ids and revisions travel as one JSON array.
-  /// - Returns: rows changed; fewer than `rows.count` means the lease was lost.
+  /// The claimed rows as one JSON parameter, `[[id,revision,lease],…]`: every outcome is one
+  /// set-based statement per request, joined to this list on the primary key.
+  static let claimedRows = """
+    (SELECT value ->> 0 AS id, value ->> 1 AS revision, value ->> 2 AS lease_id FROM json_each(?1)) AS claimed
+    """
+
+  /// Marks rows delivered. Fenced: only rows still under the lease they were claimed with
+  /// change; a row whose content changed while in flight (newer revision) goes back to `pending`
+  /// to send the new content.
+  /// - Returns: rows changed; fewer than `rows.count` means a lease was lost.
   @discardableResult
-  public func markSent(_ rows: [ClaimedFinding], owner: String, batchID: Int64, now: Int64) throws(OutboxError) -> Int {
+  public func markSent(_ rows: [ClaimedFinding], batchID: Int64, now: Int64) throws(OutboxError) -> Int {
     try write {
       try connection.prepare("""
-        UPDATE findings
-        SET state = CASE WHEN findings.revision = claimed.revision THEN 'sent' ELSE 'pending' END,
-            sent_at = CASE WHEN findings.revision = claimed.revision THEN ?3 ELSE NULL END,
-            attempts = CASE WHEN findings.revision = claimed.revision THEN attempts ELSE 0 END,
-            next_attempt_at = ?3, batch_id = ?4, last_error = NULL,
-            lease_owner = NULL, lease_expires_at = NULL, updated_at = ?3
-        FROM (SELECT value ->> 0 AS id, value ->> 1 AS revision FROM json_each(?1)) AS claimed
-        WHERE findings.id = claimed.id AND state = 'sending' AND lease_owner = ?2
+        UPDATE finding_delivery
+        SET state = CASE WHEN finding_delivery.revision = claimed.revision THEN 'sent' ELSE 'pending' END,
+            sent_at = CASE WHEN finding_delivery.revision = claimed.revision THEN ?2 ELSE NULL END,
+            attempts = CASE WHEN finding_delivery.revision = claimed.revision THEN attempts ELSE 0 END,
+            next_attempt_at = ?2, batch_id = ?3, last_error = NULL, lease_id = NULL, updated_at = ?2
+        FROM \(Self.claimedRows)
+        WHERE finding_delivery.id = claimed.id AND finding_delivery.lease_id = claimed.lease_id
         """)
-        .bind(.textBytes(Self.idsAndRevisions(rows)), .text(owner), .integer(now), .integer(batchID))
+        .bind(.textBytes(Self.claimedJSON(rows)), .integer(now), .integer(batchID))
         .run()
       return connection.changes
     }
-  }
-
-  /// `[[id,revision],…]` for set-based updates.
-  static func idsAndRevisions(_ rows: [ClaimedFinding]) -> [UInt8] {
-    var json: [UInt8] = [UInt8(ascii: "[")]
-    json.reserveCapacity(rows.count * 16 + 2)
-    for (index, row) in rows.enumerated() {
-      if index > 0 { json.append(UInt8(ascii: ",")) }
-      json.append(UInt8(ascii: "["))
-      json.append(contentsOf: String(row.id).utf8)
-      json.append(UInt8(ascii: ","))
-      json.append(contentsOf: String(row.revision).utf8)
-      json.append(UInt8(ascii: "]"))
-    }
-    json.append(UInt8(ascii: "]"))
-    return json
   }
 
   /// Gives rows back for another try at `retryAt`. With `refundAttempt` (configuration errors,
   /// shutdown) the attempt is not counted; otherwise a row out of attempts goes `dead`. Fenced like `markSent`.
   @discardableResult
   public func release(
-    _ rows: [ClaimedFinding], owner: String, retryAt: Int64, error: String?, refundAttempt: Bool, maxAttempts: Int, now: Int64
+    _ rows: [ClaimedFinding], retryAt: Int64, error: String?, refundAttempt: Bool, maxAttempts: Int, now: Int64
   ) throws(OutboxError) -> Int {
     try write {
-      let statement = try connection.prepare("""
-        UPDATE findings
-        SET attempts = attempts - ?6,
-            state = CASE WHEN ?6 = 0 AND attempts >= ?7 AND revision = ?8 THEN 'dead' ELSE 'pending' END,
-            last_error = CASE WHEN ?6 = 0 AND attempts >= ?7 AND revision = ?8
-                              THEN 'out of attempts (' || attempts || '); last: ' || coalesce(?5, 'unknown error')
-                              ELSE ?5 END,
-            next_attempt_at = ?4, lease_owner = NULL, lease_expires_at = NULL, updated_at = ?3
-        WHERE id = ?1 AND state = 'sending' AND lease_owner = ?2
+      try connection.prepare("""
+        UPDATE finding_delivery
+        SET attempts = attempts - ?4,
+            state = CASE WHEN ?4 = 0 AND attempts >= ?5 AND finding_delivery.revision = claimed.revision
+                         THEN 'dead' ELSE 'pending' END,
+            last_error = CASE WHEN ?4 = 0 AND attempts >= ?5 AND finding_delivery.revision = claimed.revision
+                              THEN 'out of attempts (' || attempts || '); last: ' || coalesce(?3, 'unknown error')
+                              ELSE ?3 END,
+            next_attempt_at = ?2, lease_id = NULL, updated_at = ?6
+        FROM \(Self.claimedRows)
+        WHERE finding_delivery.id = claimed.id AND finding_delivery.lease_id = claimed.lease_id
         """)
-      var changed = 0
-      for row in rows {
-        try statement.bind(
-          .integer(row.id), .text(owner), .integer(now), .integer(retryAt), .optional(error),
-          .integer(refundAttempt ? 1 : 0), .integer(Int64(maxAttempts)), .integer(row.revision)
-        ).run()
-        changed += connection.changes
-      }
-      return changed
+        .bind(.textBytes(Self.claimedJSON(rows)), .integer(retryAt), .optional(error),
+              .integer(refundAttempt ? 1 : 0), .integer(Int64(maxAttempts)), .integer(now))
+        .run()
+      return connection.changes
     }
   }
 
   /// Dead-letters rows the service rejected for their content. A row whose content changed while
   /// in flight goes back to `pending` instead: the new revision deserves its own try. Fenced.
   @discardableResult
-  public func markDead(_ rows: [ClaimedFinding], owner: String, error: String, batchID: Int64?, now: Int64) throws(OutboxError) -> Int {
+  public func markDead(_ rows: [ClaimedFinding], error: String, batchID: Int64?, now: Int64) throws(OutboxError) -> Int {
     try write {
-      let statement = try connection.prepare("""
-        UPDATE findings
-        SET state = CASE WHEN revision = ?5 THEN 'dead' ELSE 'pending' END,
-            attempts = CASE WHEN revision = ?5 THEN attempts ELSE 0 END,
-            last_error = CASE WHEN revision = ?5 THEN ?4 ELSE NULL END,
-            batch_id = coalesce(?6, batch_id), next_attempt_at = ?3,
-            lease_owner = NULL, lease_expires_at = NULL, updated_at = ?3
-        WHERE id = ?1 AND state = 'sending' AND lease_owner = ?2
+      try connection.prepare("""
+        UPDATE finding_delivery
+        SET state = CASE WHEN finding_delivery.revision = claimed.revision THEN 'dead' ELSE 'pending' END,
+            attempts = CASE WHEN finding_delivery.revision = claimed.revision THEN attempts ELSE 0 END,
+            last_error = CASE WHEN finding_delivery.revision = claimed.revision THEN ?3 ELSE NULL END,
+            batch_id = coalesce(?4, batch_id), next_attempt_at = ?2, lease_id = NULL, updated_at = ?2
+        FROM \(Self.claimedRows)
+        WHERE finding_delivery.id = claimed.id AND finding_delivery.lease_id = claimed.lease_id
         """)
-      var changed = 0
-      for row in rows {
-        try statement.bind(.integer(row.id), .text(owner), .integer(now), .text(error), .integer(row.revision), .optional(batchID)).run()
-        changed += connection.changes
-      }
-      return changed
+        .bind(.textBytes(Self.claimedJSON(rows)), .integer(now), .text(error), .optional(batchID))
+        .run()
+      return connection.changes
     }
+  }
+
+  /// `[[id,revision,lease],…]` for the outcome statements.
+  static func claimedJSON(_ rows: [ClaimedFinding]) -> [UInt8] {
+    var json: [UInt8] = [UInt8(ascii: "[")]
+    json.reserveCapacity(rows.count * 24 + 2)
+    for (index, row) in rows.enumerated() {
+      json.append(contentsOf: index == 0 ? "[".utf8 : ",[".utf8)
+      json.append(contentsOf: String(row.id).utf8)
+      json.append(UInt8(ascii: ","))
+      json.append(contentsOf: String(row.revision).utf8)
+      json.append(UInt8(ascii: ","))
+      json.append(contentsOf: String(row.leaseID).utf8)
+      json.append(UInt8(ascii: "]"))
+    }
+    json.append(UInt8(ascii: "]"))
+    return json
   }
 
   /// Runs `body` in an IMMEDIATE transaction, mapping SQLite failures to `OutboxError`.

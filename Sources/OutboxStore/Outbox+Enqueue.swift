@@ -23,25 +23,34 @@ public struct EnqueueCounts: Sendable, Equatable {
 }
 
 extension Outbox {
-  /// The upsert at the heart of de-duplication: a new key is inserted; a known key with a different
-  /// content hash becomes a new revision and goes back to `pending` (a row being sent keeps its
-  /// lease, and the fenced acknowledgement sends it round again); an identical one changes nothing.
-  static let upsertSQL = """
-    INSERT INTO findings (vuln_id, machine_name, last_modified, payload, content_hash,
-                          next_attempt_at, enqueued_at, updated_at)
-    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6, ?6)
-    ON CONFLICT (vuln_id, machine_name, last_modified) DO UPDATE SET
-      payload = excluded.payload,
-      content_hash = excluded.content_hash,
+  // De-duplication: a new key is inserted; a known key with a different content hash becomes a
+  // new revision and goes back to `pending` (a row being sent keeps its lease, and the fenced
+  // acknowledgement sends it round again); an identical one changes nothing.
+
+  /// Inserts a new key's content; does nothing for a known key.
+  static let insertContentSQL = """
+    INSERT INTO finding_content (vuln_id, machine_name, last_modified, payload, content_hash, enqueued_at)
+    VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+    ON CONFLICT (vuln_id, machine_name, last_modified) DO NOTHING
+    """
+  /// The delivery row of a key just inserted.
+  static let insertDeliverySQL = """
+    INSERT INTO finding_delivery (id, next_attempt_at, updated_at) VALUES (?1, ?2, ?2)
+    """
+  /// Replaces a known key's content when its hash differs; returns its id then.
+  static let updateContentSQL = """
+    UPDATE finding_content SET payload = ?4, content_hash = ?5
+    WHERE vuln_id = ?1 AND machine_name = ?2 AND last_modified = ?3 AND content_hash IS NOT ?5
+    RETURNING id
+    """
+  /// A new revision: pending again with fresh attempts, unless a drain holds it (then the lease stays).
+  static let newRevisionSQL = """
+    UPDATE finding_delivery SET
       revision = revision + 1,
       state = CASE state WHEN 'sending' THEN 'sending' ELSE 'pending' END,
       attempts = CASE state WHEN 'sending' THEN attempts ELSE 0 END,
-      next_attempt_at = excluded.next_attempt_at,
-      updated_at = excluded.updated_at,
-      sent_at = NULL,
-      last_error = NULL
-    WHERE content_hash IS NOT excluded.content_hash
-    RETURNING revision
+      next_attempt_at = ?2, updated_at = ?2, sent_at = NULL, last_error = NULL
+    WHERE id = ?1
     """
 
   /// Stores `findings` in one transaction.
@@ -66,16 +75,25 @@ extension Outbox {
   }
 
   func insert(_ findings: [ValidFinding], now: Int64) throws(SQLiteError) -> EnqueueCounts {
-    let statement = try connection.prepare(Self.upsertSQL)
+    let insertContent = try connection.prepare(Self.insertContentSQL)
+    let insertDelivery = try connection.prepare(Self.insertDeliverySQL)
+    let updateContent = try connection.prepare(Self.updateContentSQL)
+    let newRevision = try connection.prepare(Self.newRevisionSQL)
     var counts = EnqueueCounts()
     for finding in findings {
-      try statement.bind(
+      let values: [SQLValue] = [
         .text(finding.vulnId), .text(finding.machineName), .text(finding.lastModified),
-        .textBytes(finding.payload), .blob(finding.contentHash), .integer(now))
-      switch try statement.firstRow({ $0.int64(0) }) {
-      case .none: counts.unchanged += 1
-      case .some(1): counts.new += 1
-      case .some: counts.updated += 1
+        .textBytes(finding.payload), .blob(finding.contentHash), .integer(now),
+      ]
+      try insertContent.bind(values).run()
+      if connection.changes == 1 {
+        try insertDelivery.bind(.integer(connection.lastInsertRowID), .integer(now)).run()
+        counts.new += 1
+      } else if let id = try updateContent.bind(Array(values.prefix(5))).firstRow({ $0.int64(0) }) {
+        try newRevision.bind(.integer(id), .integer(now)).run()
+        counts.updated += 1
+      } else {
+        counts.unchanged += 1
       }
     }
     return counts

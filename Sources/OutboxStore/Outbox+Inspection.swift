@@ -88,15 +88,20 @@ extension Outbox {
   public func status() throws(OutboxError) -> OutboxStatus {
     do {
       var status = OutboxStatus()
-      status.pending = Int(try connection.scalarInt("SELECT count(*) FROM findings INDEXED BY findings_ready WHERE state = 'pending'"))
-      status.sending = Int(try connection.scalarInt("SELECT count(*) FROM findings INDEXED BY findings_leases WHERE state = 'sending'"))
-      status.sent = Int(try connection.scalarInt("SELECT count(*) FROM findings INDEXED BY findings_sent WHERE state = 'sent'"))
-      status.dead = Int(try connection.scalarInt("SELECT count(*) FROM findings INDEXED BY findings_dead WHERE state = 'dead'"))
-      status.oldestPendingEnqueuedAt = try connection.prepare(
-        "SELECT min(enqueued_at) FROM findings INDEXED BY findings_ready WHERE state = 'pending'"
+      func count(_ index: String, _ state: DeliveryState) throws(SQLiteError) -> Int {
+        Int(try connection.scalarInt("SELECT count(*) FROM finding_delivery INDEXED BY \(index) WHERE state = '\(state.rawValue)'"))
+      }
+      status.pending = try count("delivery_ready", .pending)
+      status.sending = try count("delivery_leases", .sending)
+      status.sent = try count("delivery_sent", .sent)
+      status.dead = try count("delivery_dead", .dead)
+      status.oldestPendingEnqueuedAt = try connection.prepare("""
+        SELECT min(enqueued_at) FROM finding_content
+        WHERE id IN (SELECT id FROM finding_delivery INDEXED BY delivery_ready WHERE state = 'pending')
+        """
       ).firstRow { $0.optionalInt64(0) } ?? nil
       status.lastSentAt = try connection.prepare(
-        "SELECT max(sent_at) FROM findings WHERE state = 'sent'"
+        "SELECT max(sent_at) FROM finding_delivery WHERE state = 'sent'"
       ).firstRow { $0.optionalInt64(0) } ?? nil
       let pages = try connection.scalarInt("PRAGMA page_count") * connection.scalarInt("PRAGMA page_size")
       var info = stat()
@@ -140,8 +145,8 @@ extension Outbox {
     let (condition, values) = deadOnly.whereClause
     return try write {
       try connection.prepare("""
-        UPDATE findings SET state = 'pending', attempts = 0, next_attempt_at = ?, updated_at = ?, last_error = NULL
-        WHERE \(condition)
+        UPDATE finding_delivery SET state = 'pending', attempts = 0, next_attempt_at = ?, updated_at = ?, last_error = NULL
+        WHERE id IN (SELECT id FROM findings WHERE \(condition))
         """)
         .bind([.integer(now), .integer(now)] + values)
         .run()
@@ -169,12 +174,14 @@ extension Outbox {
     if let sentBefore {
       if compact {
         counts.compactedSent = try repeatBatches("""
-          UPDATE findings SET payload = NULL WHERE id IN (
-            SELECT id FROM findings WHERE state = 'sent' AND sent_at < ? AND payload IS NOT NULL LIMIT 1000)
+          UPDATE finding_content SET payload = NULL WHERE id IN (
+            SELECT d.id FROM finding_delivery AS d JOIN finding_content AS c ON c.id = d.id
+            WHERE d.state = 'sent' AND d.sent_at < ? AND c.payload IS NOT NULL LIMIT 1000)
           """, sentBefore)
       } else {
         counts.deletedSent = try repeatBatches("""
-          DELETE FROM findings WHERE id IN (SELECT id FROM findings WHERE state = 'sent' AND sent_at < ? LIMIT 1000)
+          DELETE FROM finding_content WHERE id IN (
+            SELECT id FROM finding_delivery WHERE state = 'sent' AND sent_at < ? LIMIT 1000)
           """, sentBefore)
       }
       counts.deletedBatches = try repeatBatches("""
@@ -183,7 +190,8 @@ extension Outbox {
     }
     if let deadBefore {
       counts.deletedDead = try repeatBatches("""
-        DELETE FROM findings WHERE id IN (SELECT id FROM findings WHERE state = 'dead' AND updated_at < ? LIMIT 1000)
+        DELETE FROM finding_content WHERE id IN (
+          SELECT id FROM finding_delivery WHERE state = 'dead' AND updated_at < ? LIMIT 1000)
         """, deadBefore)
     }
     return counts

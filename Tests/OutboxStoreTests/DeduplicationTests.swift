@@ -17,8 +17,8 @@ import Testing
     guard state != .pending else { return outbox }
     let claimed = try outbox.claim(owner: owner, limit: 10, leaseMillis: 60_000, maxAttempts: 5, now: 2_000)
     switch state {
-    case .sent: try outbox.markSent(claimed, owner: owner, batchID: 1, now: 3_000)
-    case .dead: try outbox.markDead(claimed, owner: owner, error: "rejected", batchID: nil, now: 3_000)
+    case .sent: try outbox.markSent(claimed, batchID: 1, now: 3_000)
+    case .dead: try outbox.markDead(claimed, error: "rejected", batchID: nil, now: 3_000)
     default: break
     }
     return outbox
@@ -50,7 +50,7 @@ import Testing
     let claimed = try outbox.claim(owner: owner, limit: 10, leaseMillis: 60_000, maxAttempts: 5, now: 2_000)
     _ = try outbox.enqueue([validFinding(title: "Changed in flight")], now: 2_500)
     // The old revision's acknowledgement must not mark the new content as delivered.
-    #expect(try outbox.markSent(claimed, owner: owner, batchID: 1, now: 3_000) == 1)
+    #expect(try outbox.markSent(claimed, batchID: 1, now: 3_000) == 1)
     let record = try #require(try outbox.findings(matching: FindingFilter()).first)
     #expect(record.state == .pending)
     let again = try outbox.claim(owner: owner, limit: 10, leaseMillis: 60_000, maxAttempts: 5, now: 4_000)

@@ -27,11 +27,11 @@ import Testing
     // The lease expires; another drain takes the rows over.
     let fresh = try outbox.claim(owner: "b:1:y", limit: 2, leaseMillis: 1_000, maxAttempts: 5, now: 3_500)
     #expect(fresh.map(\.id) == stale.map(\.id))
-    #expect(try outbox.markSent(stale, owner: "a:1:x", batchID: 1, now: 3_600) == 0)
-    #expect(try outbox.release(stale, owner: "a:1:x", retryAt: 0, error: "x", refundAttempt: false, maxAttempts: 5, now: 3_600) == 0)
-    #expect(try outbox.markDead(stale, owner: "a:1:x", error: "x", batchID: nil, now: 3_600) == 0)
+    #expect(try outbox.markSent(stale, batchID: 1, now: 3_600) == 0)
+    #expect(try outbox.release(stale, retryAt: 0, error: "x", refundAttempt: false, maxAttempts: 5, now: 3_600) == 0)
+    #expect(try outbox.markDead(stale, error: "x", batchID: nil, now: 3_600) == 0)
     #expect(try outbox.status().sending == 2)
-    #expect(try outbox.markSent(fresh, owner: "b:1:y", batchID: 2, now: 3_700) == 2)
+    #expect(try outbox.markSent(fresh, batchID: 2, now: 3_700) == 2)
     #expect(try outbox.status().sent == 2)
   }
 
@@ -41,7 +41,7 @@ import Testing
     for attempt in 1...3 {
       let claimed = try outbox.claim(owner: "a:1:x", limit: 1, leaseMillis: 1_000, maxAttempts: 3, now: now)
       try #require(claimed.count == 1, "attempt \(attempt)")
-      #expect(try outbox.release(claimed, owner: "a:1:x", retryAt: now + 500, error: "HTTP 503", refundAttempt: false, maxAttempts: 3, now: now) == 1)
+      #expect(try outbox.release(claimed, retryAt: now + 500, error: "HTTP 503", refundAttempt: false, maxAttempts: 3, now: now) == 1)
       // Not ready before retryAt.
       #expect(try outbox.claim(owner: "a:1:x", limit: 1, leaseMillis: 1_000, maxAttempts: 3, now: now + 100).isEmpty)
       now += 600
@@ -57,7 +57,7 @@ import Testing
   @Test func refundedReleaseDoesNotSpendAnAttempt() throws {
     let outbox = try filledOutbox(1)
     let claimed = try outbox.claim(owner: "a:1:x", limit: 1, leaseMillis: 1_000, maxAttempts: 1, now: 2_000)
-    try outbox.release(claimed, owner: "a:1:x", retryAt: 2_000, error: "HTTP 403: check the role assignment", refundAttempt: true, maxAttempts: 1, now: 2_000)
+    try outbox.release(claimed, retryAt: 2_000, error: "HTTP 403: check the role assignment", refundAttempt: true, maxAttempts: 1, now: 2_000)
     let record = try #require(try outbox.findings(matching: FindingFilter()).first)
     #expect(record.state == .pending)
     #expect(record.attempts == 0)
@@ -80,6 +80,23 @@ import Testing
     // PID 2^22+1 is above Linux's pid_max, so no such process exists.
     _ = try outbox.claim(owner: "\(host):4194305:gone", limit: 1, leaseMillis: 3_600_000, maxAttempts: 5, now: 2_000)
     #expect(try outbox.claim(owner: Outbox.makeLeaseOwner(), limit: 1, leaseMillis: 1_000, maxAttempts: 5, now: 2_001).count == 1)
+  }
+
+  @Test func settledLeasesAreRetiredAndEndedLeasesDeleted() throws {
+    let outbox = try filledOutbox(3)
+    let path = directory.file("outbox.sqlite")
+    let first = try outbox.claim(owner: "a:1:x", limit: 2, leaseMillis: 1_000, maxAttempts: 5, now: 2_000)
+    let second = try outbox.claim(owner: "a:1:x", limit: 2, leaseMillis: 1_000, maxAttempts: 5, now: 2_000)
+    #expect(Set(first.map(\.leaseID)).count == 1 && first[0].leaseID != second[0].leaseID)
+    #expect(query(path, "SELECT count(*) FROM findings WHERE lease_owner = 'a:1:x' AND lease_expires_at = 3000") == [["3"]])
+    try outbox.markSent(first, batchID: 1, now: 2_100)
+    try outbox.retireLeases(owner: "a:1:x")
+    // Only the lease still holding a row remains.
+    #expect(query(path, "SELECT id FROM leases") == [["\(second[0].leaseID)"]])
+    // Once it expires, the next claim gives its row back and deletes it.
+    #expect(try outbox.claim(owner: "b:1:y", limit: 5, leaseMillis: 1_000, maxAttempts: 5, now: 3_001).map(\.id) == [3])
+    #expect(query(path, "SELECT owner FROM leases") == [["b:1:y"]])
+    #expect(try outbox.markSent(second, batchID: 2, now: 3_002) == 0, "a deleted lease fences")
   }
 
   @Test func pruneNeverTouchesPendingOrSendingRows() throws {

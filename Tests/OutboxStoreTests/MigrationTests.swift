@@ -11,7 +11,7 @@ import Testing
     let path = directory.file("state/sub/outbox.sqlite")
     let outbox = try Outbox(path: path)
     _ = try outbox.enqueue([validFinding()])
-    #expect(query(path, "SELECT version, name FROM schema_migrations") == [["1", "init"]])
+    #expect(query(path, "SELECT version, name FROM schema_migrations") == [["1", "init"], ["2", "narrow_delivery_state"]])
     #expect(query(path, "PRAGMA application_id") == [["\(Outbox.applicationID)"]])
     #expect(query(path, "PRAGMA journal_mode") == [["wal"]])
     // The database, its WAL and shared memory, and the directory are readable by the owner only.
@@ -28,7 +28,7 @@ import Testing
     let path = directory.file("outbox.sqlite")
     _ = try Outbox(path: path)
     _ = try Outbox(path: path)
-    #expect(query(path, "SELECT count(*) FROM schema_migrations") == [["1"]])
+    #expect(query(path, "SELECT count(*) FROM schema_migrations") == [["\(EmbeddedMigration.all.count)"]])
   }
 
   @Test func newerDatabaseIsRefusedAndUntouched() throws {
@@ -44,7 +44,7 @@ import Testing
     do {
       _ = try Outbox(path: path)
     } catch {
-      guard case .newerSchema(_, 99, 1) = error else { Issue.record("wrong error \(error)"); return }
+      guard case .newerSchema(_, 99, Outbox.latestSchemaVersion) = error else { Issue.record("wrong error \(error)"); return }
       #expect(error.description.contains("upgrade cvebuster-outbox"))
     }
     #expect(fileBytes(path) == before)
@@ -106,6 +106,58 @@ import Testing
     } catch {
       guard case .migrationMismatch(_, 1, "init") = error else { Issue.record("wrong error \(error)"); return }
     }
+  }
+}
+
+/// A database written by a build that knew only migration 1 keeps every row, state, lease and
+/// id when a newer build opens it.
+@Suite struct UpgradeFromVersionOneTests {
+  @Test func version1RowsCarryOverIntoTheSplitTables() throws {
+    let directory = TemporaryDirectory()
+    let path = directory.file("outbox.sqlite")
+    let first = try #require(EmbeddedMigration.all.first)
+    var handle: OpaquePointer?
+    sqlite3_open(path, &handle)
+    let rows = """
+      INSERT INTO findings (id, vuln_id, machine_name, last_modified, payload, content_hash, revision, state, attempts,
+                            next_attempt_at, lease_owner, lease_expires_at, enqueued_at, updated_at, sent_at, batch_id, last_error)
+      VALUES (1, 'CVE-1', 'web-01', '2025-01-01T00:00:00.000Z', '{"VulnId":"CVE-1"}', x'01', 1, 'pending', 0, 10, NULL, NULL, 5, 5, NULL, NULL, NULL),
+             (2, 'CVE-2', 'web-01', '2025-01-01T00:00:00.000Z', '{"VulnId":"CVE-2"}', x'02', 3, 'sending', 2, 10, 'h:1:a', 9000, 5, 6, NULL, NULL, NULL),
+             (3, 'CVE-3', 'web-01', '2025-01-01T00:00:00.000Z', NULL, x'03', 1, 'sent', 1, 10, NULL, NULL, 5, 7, 7, 4, NULL),
+             (7, 'CVE-7', 'web-01', '2025-01-01T00:00:00.000Z', '{"VulnId":"CVE-7"}', x'07', 1, 'dead', 1, 10, NULL, NULL, 5, 8, NULL, 4, 'HTTP 400');
+      DELETE FROM findings WHERE id = 7;
+      INSERT INTO findings (id, vuln_id, machine_name, last_modified, payload, content_hash, revision, state, attempts,
+                            next_attempt_at, lease_owner, lease_expires_at, enqueued_at, updated_at, sent_at, batch_id, last_error)
+      VALUES (4, 'CVE-4', 'web-01', '2025-01-01T00:00:00.000Z', '{"VulnId":"CVE-4"}', x'04', 1, 'dead', 1, 10, NULL, NULL, 5, 8, NULL, 4, 'HTTP 400');
+      """
+    let setup = """
+      PRAGMA journal_mode = WAL;
+      BEGIN;
+      \(first.sql)
+      CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, checksum TEXT NOT NULL, applied_at INTEGER NOT NULL) STRICT;
+      INSERT INTO schema_migrations VALUES (1, 'init', '\(SHA256.hexDigest(Array(first.sql.utf8)))', 1);
+      PRAGMA application_id = \(Outbox.applicationID);
+      \(rows)
+      COMMIT;
+      """
+    #expect(sqlite3_exec(handle, setup, nil, nil, nil) == SQLITE_OK, "\(String(cString: sqlite3_errmsg(handle)))")
+    sqlite3_close(handle)
+    let before = query(path, "SELECT * FROM findings ORDER BY id")
+
+    let outbox = try Outbox(path: path)
+    #expect(try outbox.schemaVersion() == Outbox.latestSchemaVersion)
+    #expect(query(path, "SELECT * FROM findings ORDER BY id") == before, "the findings view shows version 1's rows")
+    #expect(query(path, "SELECT owner, expires_at FROM leases") == [["h:1:a", "9000"]])
+    #expect(query(path, "PRAGMA foreign_key_check").isEmpty)
+    let status = try outbox.status()
+    #expect(status.pending == 1 && status.sending == 1 && status.sent == 1 && status.dead == 1)
+    // Ids stay never-reused: id 7 was taken in version 1.
+    _ = try outbox.enqueue([validFinding(vulnId: "CVE-2025-0008")], now: 20)
+    #expect(query(path, "SELECT max(id) FROM findings") == [["8"]])
+    // The carried-over lease fences and expires like any other.
+    let claimed = try outbox.claim(owner: "b:1:b", limit: 10, leaseMillis: 1_000, maxAttempts: 5, now: 10_000)
+    #expect(claimed.map(\.id) == [1, 2, 8])
+    #expect(claimed.first { $0.id == 2 }?.attempts == 3)
   }
 }
 
