@@ -3,7 +3,7 @@ import Emulator
 import Findings
 import Foundation
 
-/// `cvebuster-outbox emulator`: a local Entra ID token endpoint and Logs Ingestion endpoint.
+/// `cvebuster-outbox emulator`: a local Entra ID token endpoint, IMDS token endpoint and Logs Ingestion endpoint.
 struct EmulatorCommand: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "emulator",
@@ -12,7 +12,9 @@ struct EmulatorCommand: AsyncParsableCommand {
       The first line on stdout is the base URL (http://127.0.0.1:PORT). Rows are stored in a \
       SQLite table named like the Log Analytics table (--workspace FILE; in memory by default). \
       GET /_emulator/stats shows what arrived and what the service would have silently changed. \
-      Stops cleanly on SIGINT or SIGTERM. See docs/emulator.md.
+      Stops cleanly on SIGINT or SIGTERM. Managed identity: GET /metadata/identity/oauth2/token \
+      (point imds_endpoint here); workload identity: the token endpoint also takes --federated-token \
+      as a jwt-bearer client assertion. See docs/emulator.md.
 
       Example: cvebuster-outbox emulator --workspace ws.sqlite --write-config client.json --fault-429 0.1
       """)
