@@ -6,8 +6,8 @@ import Logging
 import NIOCore
 import UnixSignals
 
-/// The emulator: an HTTP/1.1 server (Hummingbird) with the Entra ID token endpoint, the Logs
-/// Ingestion endpoint and `GET /_emulator/stats`.
+/// The emulator: an HTTP/1.1 server (Hummingbird) with the Entra ID token endpoint, the IMDS
+/// token endpoint, the Logs Ingestion endpoint and `GET /_emulator/stats`.
 public final class EmulatorServer: Sendable {
   public let settings: EmulatorSettings
   /// How the transform sets `TimeGenerated`.
@@ -16,6 +16,7 @@ public final class EmulatorServer: Sendable {
   private let stats = Locked(EmulatorStats())
   private let ingestion: IngestionEndpoint
   private let tokenEndpoint: TokenEndpoint
+  private let imds: IMDSEndpoint
 
   /// Checks the settings and opens the workspace (none in sink mode).
   /// - Throws: `EmulatorError` for an unsupported transform, bad settings or an unusable workspace.
@@ -27,6 +28,14 @@ public final class EmulatorServer: Sendable {
     guard (0...65_535).contains(settings.port) else {
       throw EmulatorError(.invalidSetting, "--port must be between 0 and 65535")
     }
+    guard settings.imdsFailFirst >= 0, IMDSEndpoint.injectableStatuses.contains(settings.imdsFailStatus) else {
+      throw EmulatorError(.invalidSetting,
+        "--imds-fail-first must not be negative and --imds-fail-status must be one of "
+          + IMDSEndpoint.injectableStatuses.sorted().map(String.init).joined(separator: ", "))
+    }
+    guard !settings.identity.federatedToken.isEmpty, !settings.rejectRowsContaining.contains("") else {
+      throw EmulatorError(.invalidSetting, "--federated-token and --reject-rows-containing must not be empty")
+    }
     self.settings = settings
     timeGeneratedRule = try TimeGeneratedRule(transformKql: settings.stream.transformKql, stream: settings.stream)
     tokens = TokenStore(lifetime: settings.tokenLifetime)
@@ -36,6 +45,8 @@ public final class EmulatorServer: Sendable {
       shaper: RowShaper(stream: settings.stream, table: settings.table, rule: timeGeneratedRule),
       workspace: workspace, stats: stats)
     tokenEndpoint = TokenEndpoint(identity: settings.identity, tokens: tokens)
+    imds = IMDSEndpoint(
+      identity: settings.identity, tokens: tokens, failFirst: settings.imdsFailFirst, failStatus: settings.imdsFailStatus)
   }
 
   /// The stats document served at `/_emulator/stats`.
@@ -76,6 +87,20 @@ public final class EmulatorServer: Sendable {
       self.stats.withLock { stats in
         stats.tokenRequestsByStatus[response.status, default: 0] += 1
         if issued { stats.tokensIssued += 1 }
+      }
+      return Self.httpResponse(response)
+    }
+    router.get("/metadata/identity/oauth2/token") { request, _ in
+      let query = request.uri.queryParameters
+      let (response, result) = self.imds.respond(
+        IMDSRequest(
+          metadata: request.headers[HTTPField.Name("Metadata")!], apiVersion: query.get("api-version"),
+          resource: query.get("resource"), clientId: query.get("client_id"), objectId: query.get("object_id"),
+          resourceId: query.get("msi_res_id")))
+      self.stats.withLock { stats in
+        stats.imdsRequestsByStatus[response.status, default: 0] += 1
+        if result == .issued { stats.tokensIssued += 1 }
+        if result == .injected { stats.faultsInjected["imds", default: 0] += 1 }
       }
       return Self.httpResponse(response)
     }

@@ -7,6 +7,11 @@ public struct EmulatorIdentity: Sendable, Equatable {
   public var clientSecret: String
   /// The DCR's immutable id (`dcr-` followed by 32 hex digits).
   public var dcrImmutableId: String
+  /// The federated token (workload identity) accepted as `client_assertion`, compared byte for byte.
+  public var federatedToken: String
+
+  /// The federated token accepted unless another is set.
+  public static let defaultFederatedToken = "emulator-federated-token-not-for-production"
 
   /// Fixed, documented values, so a config written once keeps working across restarts.
   public static let defaults = EmulatorIdentity(
@@ -15,11 +20,15 @@ public struct EmulatorIdentity: Sendable, Equatable {
     clientSecret: "emulator-secret-not-for-production",
     dcrImmutableId: "dcr-00000000000040008000000000000003")
 
-  public init(tenantId: String, clientId: String, clientSecret: String, dcrImmutableId: String) {
+  public init(
+    tenantId: String, clientId: String, clientSecret: String, dcrImmutableId: String,
+    federatedToken: String = EmulatorIdentity.defaultFederatedToken
+  ) {
     self.tenantId = tenantId
     self.clientId = clientId
     self.clientSecret = clientSecret
     self.dcrImmutableId = dcrImmutableId
+    self.federatedToken = federatedToken
   }
 }
 
@@ -47,6 +56,12 @@ public struct EmulatorSettings: Sendable {
   /// Decompressed bytes per minute per DCR before 429; 0 = no limit.
   public var throttleBytesPerMinute = 0
   public var faults = FaultPlan()
+  /// A request with a row whose JSON text contains one of these answers 400 and stores nothing.
+  public var rejectRowsContaining: [String] = []
+  /// The first N IMDS token requests answer `imdsFailStatus`.
+  public var imdsFailFirst = 0
+  /// 404, 410, 429, 500 or 503: what the first `imdsFailFirst` IMDS requests answer.
+  public var imdsFailStatus = 503
   /// The stream and table the DCR declares.
   public var stream = StreamSchema.embedded
   public var table = TableSchema.embedded

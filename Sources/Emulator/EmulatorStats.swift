@@ -6,6 +6,8 @@ struct EmulatorStats: Sendable {
   var requestsByStatus: [Int: Int] = [:]
   /// Token requests by HTTP status.
   var tokenRequestsByStatus: [Int: Int] = [:]
+  /// IMDS token requests by HTTP status.
+  var imdsRequestsByStatus: [Int: Int] = [:]
   var rowsReceived = 0
   var rowsStored = 0
   /// Rows in sink mode: counted, not stored.
@@ -23,7 +25,7 @@ struct EmulatorStats: Sendable {
   var bytesReceivedWire = 0
   var bytesDecompressed = 0
   var tokensIssued = 0
-  /// Injected faults by kind (`429`, `500`, `503`, `reset`, `lost_ack`, `fail_first`, `throttle`).
+  /// Injected faults by kind (`429`, `500`, `503`, `reset`, `lost_ack`, `fail_first`, `throttle`, `imds`).
   var faultsInjected: [String: Int] = [:]
   var connectionsDropped = 0
 
@@ -45,6 +47,7 @@ struct EmulatorStats: Sendable {
       "mode": mode,
       "requests_by_status": statusMap(requestsByStatus),
       "token_requests_by_status": statusMap(tokenRequestsByStatus),
+      "imds_requests_by_status": statusMap(imdsRequestsByStatus),
       "rows_received": rowsReceived,
       "rows_stored": rowsStored,
       "rows_counted": rowsCounted,

@@ -10,6 +10,7 @@ final class IngestionEndpoint: Sendable {
   let shaper: RowShaper
   let workspace: Workspace?
   let stats: Locked<EmulatorStats>
+  let rejection: RowRejection
   private let seenKeys = Locked(Set<String>())
 
   init(settings: EmulatorSettings, tokens: TokenStore, shaper: RowShaper, workspace: Workspace?, stats: Locked<EmulatorStats>) {
@@ -18,6 +19,7 @@ final class IngestionEndpoint: Sendable {
     self.shaper = shaper
     self.workspace = workspace
     self.stats = stats
+    rejection = RowRejection(markers: settings.rejectRowsContaining)
     faults = FaultInjector(
       plan: settings.faults, requestsPerMinute: settings.throttleRequestsPerMinute,
       bytesPerMinute: settings.throttleBytesPerMinute)
@@ -123,6 +125,7 @@ final class IngestionEndpoint: Sendable {
     stats.withLock { $0.bytesDecompressed += body.count }
     faults.recordBytes(body.count)
     guard !body.isEmpty else { return .respond(EndpointResponse(status: 500)) }
+    if let refusal = rejection.check(body) { return .respond(refusal) }
     return settings.sink ? count(body) : ingest(body, requestId: requestId)
   }
 

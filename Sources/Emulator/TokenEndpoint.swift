@@ -7,7 +7,8 @@ struct EndpointResponse: Sendable {
   var body: Data = Data()
 }
 
-/// The Entra ID v2.0 token endpoint twin: `POST /{tenant}/oauth2/v2.0/token` with client credentials.
+/// The Entra ID v2.0 token endpoint twin: `POST /{tenant}/oauth2/v2.0/token` with client
+/// credentials: a secret, or a federated token (workload identity) as a jwt-bearer client assertion.
 struct TokenEndpoint: Sendable {
   let identity: EmulatorIdentity
   let tokens: TokenStore
@@ -42,13 +43,19 @@ struct TokenEndpoint: Sendable {
       return (error(400, "unauthorized_client", 700016,
         "Application with identifier '\(clientId)' was not found in the directory '\(tenant)'. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You may have sent your authentication request to the wrong tenant."), false)
     }
-    guard let secret = form["client_secret"] else {
-      return (error(401, "invalid_client", 7000216,
-        "'client_assertion', 'client_secret' or 'request' is required for the 'client_credentials' grant type."), false)
-    }
-    guard secret == identity.clientSecret else {
-      return (error(401, "invalid_client", 7000215,
-        "Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '\(clientId)'."), false)
+    if form["client_assertion_type"] != nil || form["client_assertion"] != nil {
+      if let refusal = checkAssertion(type: form["client_assertion_type"], assertion: form["client_assertion"]) {
+        return (refusal, false)
+      }
+    } else {
+      guard let secret = form["client_secret"] else {
+        return (error(401, "invalid_client", 7000216,
+          "'client_assertion', 'client_secret' or 'request' is required for the 'client_credentials' grant type."), false)
+      }
+      guard secret == identity.clientSecret else {
+        return (error(401, "invalid_client", 7000215,
+          "Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '\(clientId)'."), false)
+      }
     }
     guard let scope = form["scope"], scope.hasSuffix("/.default"), scope.count > "/.default".count else {
       return (error(400, "invalid_scope", 70011,
@@ -62,6 +69,45 @@ struct TokenEndpoint: Sendable {
     ]
     let body = (try? JSONSerialization.data(withJSONObject: document, options: [.sortedKeys])) ?? Data()
     return (EndpointResponse(status: 200, headers: [("Content-Type", "application/json; charset=utf-8"), ("Cache-Control", "no-store, no-cache")], body: body), true)
+  }
+
+  /// The answer for a client assertion that is not accepted, or nil for the emulator's federated token.
+  /// The assertion is a credential: it never appears in an answer (only the claims a JWT names).
+  private func checkAssertion(type: String?, assertion: String?) -> EndpointResponse? {
+    guard type == TokenEndpoint.jwtBearerAssertionType else {
+      return error(400, "invalid_request", 90011, "Unexpected client assertion type.")
+    }
+    guard let assertion, !assertion.isEmpty else {
+      return error(401, "invalid_client", 7000216,
+        "'client_assertion', 'client_secret' or 'request' is required for the 'client_credentials' grant type.")
+    }
+    guard assertion != identity.federatedToken else { return nil }
+    let claims = TokenEndpoint.jwtClaims(assertion)
+    func claim(_ name: String) -> String {
+      switch claims[name] {
+      case let text as String: text
+      case let list as [Any]: list.map { "\($0)" }.joined(separator: ",")
+      default: ""
+      }
+    }
+    return error(400, "invalid_request", 70021,
+      "No matching federated identity record found for presented assertion. Assertion Issuer: '\(claim("iss"))'. "
+        + "Assertion Subject: '\(claim("sub"))'. Assertion Audience: '\(claim("aud"))'.")
+  }
+
+  /// RFC 7521's assertion type for a JWT client assertion.
+  static let jwtBearerAssertionType = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
+
+  /// The payload claims of a JWT (unverified), or none when `text` is not one.
+  static func jwtClaims(_ text: String) -> [String: Any] {
+    let parts = text.split(separator: ".", omittingEmptySubsequences: false)
+    guard parts.count == 3 else { return [:] }
+    var base64 = parts[1].replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+    while base64.count % 4 != 0 { base64 += "=" }
+    guard let data = Data(base64Encoded: base64),
+      let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any]
+    else { return [:] }
+    return object
   }
 
   /// Entra's error shape: `error`, `error_description` ending in trace and correlation ids, `error_codes`, …

@@ -3,7 +3,7 @@ import Emulator
 import Findings
 import Foundation
 
-/// `cvebuster-outbox emulator`: a local Entra ID token endpoint and Logs Ingestion endpoint.
+/// `cvebuster-outbox emulator`: a local Entra ID token endpoint, IMDS token endpoint and Logs Ingestion endpoint.
 struct EmulatorCommand: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "emulator",
@@ -12,7 +12,9 @@ struct EmulatorCommand: AsyncParsableCommand {
       The first line on stdout is the base URL (http://127.0.0.1:PORT). Rows are stored in a \
       SQLite table named like the Log Analytics table (--workspace FILE; in memory by default). \
       GET /_emulator/stats shows what arrived and what the service would have silently changed. \
-      Stops cleanly on SIGINT or SIGTERM. See docs/emulator.md.
+      Stops cleanly on SIGINT or SIGTERM. Managed identity: GET /metadata/identity/oauth2/token \
+      (point imds_endpoint here); workload identity: the token endpoint also takes --federated-token \
+      as a jwt-bearer client assertion. See docs/emulator.md.
 
       Example: cvebuster-outbox emulator --workspace ws.sqlite --write-config client.json --fault-429 0.1
       """)
@@ -23,11 +25,17 @@ struct EmulatorCommand: AsyncParsableCommand {
   @Option(help: "Application (client) id accepted.") var clientId = EmulatorIdentity.defaults.clientId
   @Option(help: "Client secret accepted.") var clientSecret = EmulatorIdentity.defaults.clientSecret
   @Option(help: "DCR immutable id accepted.") var dcrId = EmulatorIdentity.defaults.dcrImmutableId
+  @Option(help: "Federated token (workload identity) accepted as the client assertion.")
+  var federatedToken = EmulatorIdentity.defaultFederatedToken
   @Option(help: "Lifetime of issued tokens, in seconds.") var tokenTtl = 3599
   @Option(help: ArgumentHelp("SQLite file for accepted rows (created if missing); in memory if omitted.", valueName: "path"))
   var workspace: String?
   @Option(help: ArgumentHelp("Write a client config (mode 0600) for this instance to FILE.", valueName: "file"))
   var writeConfig: String?
+  @Option(help: ArgumentHelp(
+    "Credential of the written config: secret, managed_identity (this emulator's IMDS) or workload_identity "
+      + "(a federated token file written next to the config).", valueName: "kind"))
+  var configAuth = "secret"
   @Flag(help: "Benchmark mode: authenticate, enforce the size limit, decompress and count rows; store nothing.")
   var sink = false
   @Flag(help: "Answer every ingestion request 403, as when the app lacks the Monitoring Metrics Publisher role.")
@@ -46,12 +54,25 @@ struct EmulatorCommand: AsyncParsableCommand {
   @Flag(help: "Lost acknowledgements answer 500 instead of dropping the connection.") var lostAck500 = false
   @Option(help: "Milliseconds added before every ingestion answer.") var latencyMs = 0
   @Option(help: "The first N ingestion requests answer 503.") var failFirst = 0
+  @Option(help: ArgumentHelp("Answer 400 InvalidArgument to a request with a row whose JSON contains TEXT (repeatable).", valueName: "text"))
+  var rejectRowsContaining: [String] = []
+  @Option(help: "The first N IMDS token requests answer --imds-fail-status.") var imdsFailFirst = 0
+  @Option(help: "Status of injected IMDS failures: 404, 410, 429, 500 or 503.") var imdsFailStatus = 503
+
+  func validate() throws {
+    guard ClientConfigFile.Auth(rawValue: configAuth) != nil else {
+      throw ValidationError(
+        "--config-auth must be one of: " + ClientConfigFile.Auth.allCases.map(\.rawValue).joined(separator: ", "))
+    }
+  }
 
   func run() async throws {
     var settings = EmulatorSettings()
     settings.host = host
     settings.port = port
-    settings.identity = EmulatorIdentity(tenantId: tenantId, clientId: clientId, clientSecret: clientSecret, dcrImmutableId: dcrId)
+    settings.identity = EmulatorIdentity(
+      tenantId: tenantId, clientId: clientId, clientSecret: clientSecret, dcrImmutableId: dcrId,
+      federatedToken: federatedToken)
     settings.tokenLifetime = tokenTtl
     settings.workspacePath = workspace
     settings.sink = sink
@@ -68,6 +89,9 @@ struct EmulatorCommand: AsyncParsableCommand {
     settings.faults.lostAckAnswers500 = lostAck500
     settings.faults.latencyMilliseconds = latencyMs
     settings.faults.failFirst = failFirst
+    settings.rejectRowsContaining = rejectRowsContaining
+    settings.imdsFailFirst = imdsFailFirst
+    settings.imdsFailStatus = imdsFailStatus
     settings.handleSignals = true
 
     let server: EmulatorServer
@@ -79,12 +103,14 @@ struct EmulatorCommand: AsyncParsableCommand {
     let configPath = writeConfig
     let identity = settings.identity
     let streamName = settings.stream.streamName
+    let auth = ClientConfigFile.Auth(rawValue: configAuth) ?? .secret
     let startupError = StartupError()
     do {
       try await server.run { baseURL in
         if let configPath {
           do throws(EmulatorError) {
-            try ClientConfigFile.write(to: configPath, baseURL: baseURL, identity: identity, streamName: streamName)
+            try ClientConfigFile.write(
+              to: configPath, baseURL: baseURL, identity: identity, streamName: streamName, auth: auth)
           } catch {
             startupError.set(error)
             // Stop: a script waiting for the config would otherwise wait forever.
