@@ -33,12 +33,12 @@ extension Drainer {
       let wait = retryAfter ?? options.backoff.delayMillis(attempt: rows.map(\.attempts).max() ?? 1)
       try giveBack(rows, retryAt: now + min(wait, options.maxRetryAfterMillis), error: error, refund: true)
       try countFailure(error!)
-    case .transient(let reason, let retryAfter, _):
+    case .transient(let reason, let retryAfter, let bodyUnsent):
       outcomeName = BatchOutcome.retry.rawValue
       error = reason
       _ = try batch(.retry, reason)
       let wait = retryAfter ?? options.backoff.delayMillis(attempt: rows.map(\.attempts).max() ?? 1)
-      try giveBack(rows, retryAt: now + min(wait, options.maxRetryAfterMillis), error: reason, refund: false)
+      try giveBack(rows, retryAt: now + min(wait, options.maxRetryAfterMillis), error: reason, refund: bodyUnsent)
       try countFailure(reason)
     case .tooLarge(let message), .rejected(let message):
       error = message
@@ -74,9 +74,11 @@ extension Drainer {
   }
 
   private func giveBack(_ rows: [ClaimedFinding], retryAt: Int64, error: String?, refund: Bool) throws(OutboxError) {
-    report.retriedRows += try outbox.release(
+    let released = try outbox.release(
       rows, retryAt: retryAt, error: error, refundAttempt: refund, maxAttempts: options.maxAttempts,
       now: clock())
+    report.retriedRows += released.pending
+    report.deadRows += released.dead
     if !retryTimes.contains(retryAt) { retryTimes.append(retryAt) }
   }
 

@@ -171,7 +171,8 @@ public final class Drainer {
     for job in jobs {
       report.retriedRows += try outbox.release(
         job.rows, retryAt: clock(), error: note, refundAttempt: true, maxAttempts: options.maxAttempts,
-        now: clock())
+        now: clock()
+      ).pending
     }
   }
 }

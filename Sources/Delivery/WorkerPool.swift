@@ -43,7 +43,7 @@ final class SendWorker {
       upload = client.upload(gzipBody: wire, clientRequestID: requestID, now: clock)
     } catch {
       upload = UploadResult(
-        outcome: .transient(reason: error.description, retryAfterMillis: nil, endpointUnreachable: false),
+        outcome: .transient(reason: error.description, retryAfterMillis: nil, bodyUnsent: true),
         status: nil, requestID: nil, elapsedMillis: 0, refreshedToken: false)
     }
     return SendResult(

@@ -50,7 +50,7 @@ public final class LogsIngestionClient {
       } catch {
         let outcome: UploadOutcome =
           error.isTransient
-          ? .transient(reason: error.description, retryAfterMillis: nil, endpointUnreachable: error.status == nil)
+          ? .transient(reason: error.description, retryAfterMillis: nil, bodyUnsent: true)
           : .configuration(message: error.description)
         return UploadResult(outcome: outcome, status: nil, requestID: nil, elapsedMillis: 0, refreshedToken: refreshed)
       }

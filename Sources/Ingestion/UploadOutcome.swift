@@ -7,7 +7,9 @@ public enum UploadOutcome: Sendable, Equatable {
   /// 429 or 503: wait (`Retry-After` when given), then resend; the rows are not at fault.
   case throttled(retryAfterMillis: Int64?)
   /// 408, 500, 502, 504, other 5xx, or no response: back off with jitter and resend.
-  case transient(reason: String, retryAfterMillis: Int64?, endpointUnreachable: Bool)
+  /// `bodyUnsent` is true when the body never left this machine (no connection, no token):
+  /// the rows were not tried, so the attempt is not counted.
+  case transient(reason: String, retryAfterMillis: Int64?, bodyUnsent: Bool)
   /// 413: the body is too large; split it.
   case tooLarge(message: String)
   /// 400 (or 422): the service refused the content; bisect to find the rows at fault.
@@ -31,8 +33,12 @@ public enum ResponseClassifier {
     case 429, 503: return .throttled(retryAfterMillis: retryAfter)
     case 408, 500...599:
       return .transient(reason: "HTTP \(status)\(detail.isEmpty ? "" : ": " + detail)", retryAfterMillis: retryAfter,
-        endpointUnreachable: false)
+        bodyUnsent: false)
     case 413: return .tooLarge(message: "HTTP 413: \(detail)")
+    case _ where (status == 400 || status == 422) && requestLevelCodes.contains(errorCode(response)):
+      return .configuration(
+        message: "HTTP \(status): \(detail). The service refused the request as a whole, not its rows: check "
+          + "dcr_immutable_id and stream_name (Custom-…) against the deployment outputs")
     case 400, 422: return .rejected(message: "HTTP \(status): \(detail)")
     case 401:
       return .configuration(
@@ -57,9 +63,26 @@ public enum ResponseClassifier {
     case .tls:
       .configuration(
         message: "TLS failed: \(error.description). Check the endpoint's certificate, or set ca_bundle for a private CA")
-    case .connect: .transient(reason: error.description, retryAfterMillis: nil, endpointUnreachable: true)
-    case .timeout, .broken, .other: .transient(reason: error.description, retryAfterMillis: nil, endpointUnreachable: false)
+    case .connect: .transient(reason: error.description, retryAfterMillis: nil, bodyUnsent: true)
+    case .timeout, .broken, .other: .transient(reason: error.description, retryAfterMillis: nil, bodyUnsent: false)
     }
+  }
+
+  /// 400 codes about the request itself (its stream, api-version or encoding), which no row
+  /// can cause: bisecting would only dead-letter every row.
+  static let requestLevelCodes: Set<String> = [
+    "InvalidStream", "MissingApiVersionParameter", "InvalidApiVersionParameter", "InvalidContentEncoding",
+    "UnsupportedContentEncoding",
+  ]
+
+  /// The service's error code: `error.code` in the body, else the `x-ms-error-code` header.
+  static func errorCode(_ response: HTTPResponse) -> String {
+    if let object = (try? JSONSerialization.jsonObject(with: Data(response.body))) as? [String: Any],
+      let error = object["error"] as? [String: Any], let code = error["code"] as? String
+    {
+      return code
+    }
+    return response.headers["x-ms-error-code"] ?? ""
   }
 
   /// `code: message` from `{"error":{"code","message"}}` or `x-ms-error-code`, else a body excerpt.

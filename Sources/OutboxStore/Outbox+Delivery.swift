@@ -190,12 +190,15 @@ extension Outbox {
   }
 
   /// Gives rows back for another try at `retryAt`. With `refundAttempt` (configuration errors,
-  /// shutdown) the attempt is not counted; otherwise a row out of attempts goes `dead`. Fenced like `markSent`.
+  /// shutdown, a body that never left) the attempt is not counted; otherwise a row out of
+  /// attempts goes `dead`. Fenced like `markSent`.
+  /// - Returns: rows now pending and rows now dead; together fewer than `rows.count` means a lease was lost.
   @discardableResult
   public func release(
     _ rows: [ClaimedFinding], retryAt: Int64, error: String?, refundAttempt: Bool, maxAttempts: Int, now: Int64
-  ) throws(OutboxError) -> Int {
+  ) throws(OutboxError) -> (pending: Int, dead: Int) {
     try write {
+      var counts = (pending: 0, dead: 0)
       try connection.prepare("""
         UPDATE finding_delivery
         SET attempts = attempts - ?4,
@@ -207,11 +210,14 @@ extension Outbox {
             next_attempt_at = ?2, lease_id = NULL, updated_at = ?6
         FROM \(Self.claimedRows)
         WHERE finding_delivery.id = claimed.id AND finding_delivery.lease_id = claimed.lease_id
+        RETURNING state = 'dead'
         """)
         .bind(.textBytes(Self.claimedJSON(rows)), .integer(retryAt), .optional(error),
               .integer(refundAttempt ? 1 : 0), .integer(Int64(maxAttempts)), .integer(now))
-        .run()
-      return connection.changes
+        .forEachRow { row in
+          if row.int(0) == 1 { counts.dead += 1 } else { counts.pending += 1 }
+        }
+      return counts
     }
   }
 

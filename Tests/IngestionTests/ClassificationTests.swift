@@ -57,7 +57,7 @@ import Testing
     let refused = TransportError(kind: .connect, code: 7, message: "Failed to connect", host: "127.0.0.1:1")
     #expect(
       ResponseClassifier.classify(refused)
-        == .transient(reason: refused.description, retryAfterMillis: nil, endpointUnreachable: true))
+        == .transient(reason: refused.description, retryAfterMillis: nil, bodyUnsent: true))
     let tls = TransportError(kind: .tls, code: 60, message: "SSL certificate problem", host: "x")
     guard case .configuration(let message) = ResponseClassifier.classify(tls) else {
       Issue.record("TLS failure should be a configuration error")
