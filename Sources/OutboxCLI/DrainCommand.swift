@@ -95,9 +95,12 @@ struct DrainCommand: ParsableCommand {
     }
     defer { withExtendedLifetime(lock) {} }
     // NORMAL is safe for drain: a `sent` mark lost to power loss only means a resend (at least once).
+    // A drain walks the ready index and the narrow delivery rows in order and reads each payload
+    // once, so a 2 MiB page cache does as well as enqueue's 8 MiB (measured) and keeps RSS down.
     let outbox: Outbox
     do {
-      outbox = try Outbox(path: global.databasePath, options: OutboxOptions(synchronous: .normal, create: false))
+      outbox = try Outbox(
+        path: global.databasePath, options: OutboxOptions(synchronous: .normal, create: false, cacheKiB: 2_048))
     } catch {
       throw fail(error.exitStatus, error.description)
     }
