@@ -4,8 +4,9 @@
 -- the ~300-byte payload, so both changes rewrote the payload and its page; a drain of 100,000
 -- rows spent about 2.6 s of CPU in SQLite. Now the payload and key live in `finding_content`,
 -- written by enqueue and read by drains, and the state in `finding_delivery`, about 40 bytes a
--- row, written by drains. A claim is one `leases` row (owner, expiry) plus `lease_id` on each
--- claimed row. `findings` becomes a view with exactly the columns version 1's table had, so
+-- row, written by drains. A claim is one `leases` row (owner, expiry) plus `lease_id` and the
+-- revision being sent on each claimed row, so a delivered request is acknowledged with one
+-- range update per lease, no list of ids. `findings` becomes a view with exactly the columns version 1's table had, so
 -- queries written against it keep working.
 -- Times are INTEGER milliseconds since the Unix epoch (UTC); the views show them as ISO-8601.
 
@@ -39,11 +40,12 @@ CREATE TABLE finding_delivery (
   attempts        INTEGER NOT NULL DEFAULT 0,         -- counted when a drain claims the row
   next_attempt_at INTEGER NOT NULL,                   -- not claimed before this time
   lease_id        INTEGER,                            -- leases.id while 'sending'
+  sending_revision INTEGER,                           -- the revision in flight while 'sending'
   updated_at      INTEGER NOT NULL,
   sent_at         INTEGER,
   batch_id        INTEGER,                            -- batches.id of the request that settled it
   last_error      TEXT,
-  CHECK ((state = 'sending') = (lease_id IS NOT NULL))
+  CHECK ((state = 'sending') = (lease_id IS NOT NULL AND sending_revision IS NOT NULL))
 ) STRICT;
 
 -- Version 1's rows, their leases and their id sequence carry over unchanged.
@@ -51,8 +53,10 @@ INSERT INTO finding_content (id, vuln_id, machine_name, last_modified, payload, 
 SELECT id, vuln_id, machine_name, last_modified, payload, content_hash, enqueued_at FROM findings ORDER BY id;
 INSERT INTO leases (owner, expires_at, claimed_at)
 SELECT lease_owner, max(lease_expires_at), min(updated_at) FROM findings WHERE state = 'sending' GROUP BY lease_owner;
-INSERT INTO finding_delivery (id, revision, state, attempts, next_attempt_at, lease_id, updated_at, sent_at, batch_id, last_error)
-SELECT f.id, f.revision, f.state, f.attempts, f.next_attempt_at, l.id, f.updated_at, f.sent_at, f.batch_id, f.last_error
+INSERT INTO finding_delivery (id, revision, state, attempts, next_attempt_at, lease_id, sending_revision, updated_at,
+                              sent_at, batch_id, last_error)
+SELECT f.id, f.revision, f.state, f.attempts, f.next_attempt_at, l.id, CASE WHEN l.id IS NOT NULL THEN f.revision END,
+       f.updated_at, f.sent_at, f.batch_id, f.last_error
 FROM findings AS f LEFT JOIN leases AS l ON l.owner = f.lease_owner AND f.state = 'sending'
 ORDER BY f.id;
 INSERT INTO sqlite_sequence (name, seq)

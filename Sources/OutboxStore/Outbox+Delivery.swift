@@ -81,24 +81,32 @@ extension Outbox {
       let leaseID = try connection.prepare("INSERT INTO leases (owner, expires_at, claimed_at) VALUES (?, ?, ?) RETURNING id")
         .bind(.text(owner), .integer(now + leaseMillis), .integer(now))
         .firstRow { $0.int64(0) } ?? 0
-      var claimed: [ClaimedFinding] = []
-      claimed.reserveCapacity(limit)
       try connection.prepare("""
         UPDATE finding_delivery
-        SET state = 'sending', lease_id = ?1, attempts = attempts + 1, updated_at = ?2
+        SET state = 'sending', lease_id = ?1, sending_revision = revision, attempts = attempts + 1, updated_at = ?2
         WHERE id IN (SELECT id FROM finding_delivery WHERE state = 'pending' AND next_attempt_at <= ?2
                      ORDER BY next_attempt_at, id LIMIT ?3)
-        RETURNING id, revision, attempts, (SELECT payload FROM finding_content WHERE finding_content.id = finding_delivery.id)
         """)
         .bind(.integer(leaseID), .integer(now), .integer(Int64(limit)))
+        .run()
+      guard connection.changes > 0 else {
+        try connection.prepare("DELETE FROM leases WHERE id = ?").bind(.integer(leaseID)).run()
+        return []
+      }
+      // Read back through the lease index, in id order (cheaper than RETURNING with a subquery).
+      var claimed: [ClaimedFinding] = []
+      claimed.reserveCapacity(connection.changes)
+      try connection.prepare("""
+        SELECT d.id, d.revision, d.attempts, c.payload
+        FROM finding_delivery AS d JOIN finding_content AS c ON c.id = d.id
+        WHERE d.state = 'sending' AND d.lease_id = ?1
+        ORDER BY d.id
+        """)
+        .bind(.integer(leaseID))
         .forEachRow { row in
           claimed.append(ClaimedFinding(
             id: row.int64(0), revision: row.int64(1), leaseID: leaseID, attempts: row.int(2), payload: row.bytes(3) ?? []))
         }
-      if claimed.isEmpty {
-        try connection.prepare("DELETE FROM leases WHERE id = ?").bind(.integer(leaseID)).run()
-      }
-      claimed.sort { $0.id < $1.id }
       return claimed
     }
   }
@@ -116,7 +124,7 @@ extension Outbox {
       UPDATE finding_delivery
       SET state = CASE WHEN attempts >= ?3 THEN 'dead' ELSE 'pending' END,
           last_error = CASE WHEN attempts >= ?3 THEN 'out of attempts (' || attempts || '): the drain sending it stopped' ELSE last_error END,
-          lease_id = NULL, updated_at = ?2
+          lease_id = NULL, sending_revision = NULL, updated_at = ?2
       WHERE state = 'sending' AND lease_id IN (SELECT value FROM json_each(?1))
       """)
       .bind(.textBytes(leaseList), .integer(now), .integer(Int64(maxAttempts)))
@@ -168,18 +176,46 @@ extension Outbox {
     """
 
   /// Marks rows delivered. Fenced: only rows still under the lease they were claimed with
-  /// change; a row whose content changed while in flight (newer revision) goes back to `pending`
-  /// to send the new content.
+  /// change; a row whose content changed while in flight (a revision newer than the one sent)
+  /// goes back to `pending` to send the new content.
+  ///
+  /// A drain packs each lease's rows, in id order, into consecutive bodies, so a body holds every
+  /// row its lease has between its lowest and highest id: one range update per lease. Should a
+  /// range ever cover more of the lease than `rows`, the update is undone and the rows are
+  /// marked one by one instead.
   /// - Returns: rows changed; fewer than `rows.count` means a lease was lost.
   @discardableResult
   public func markSent(_ rows: [ClaimedFinding], batchID: Int64, now: Int64) throws(OutboxError) -> Int {
     try write {
+      try connection.execute("SAVEPOINT mark_sent")
+      let byRange = try connection.prepare("""
+        UPDATE finding_delivery
+        SET state = CASE WHEN revision = sending_revision THEN 'sent' ELSE 'pending' END,
+            sent_at = CASE WHEN revision = sending_revision THEN ?4 ELSE NULL END,
+            attempts = CASE WHEN revision = sending_revision THEN attempts ELSE 0 END,
+            next_attempt_at = ?4, batch_id = ?5, last_error = NULL, lease_id = NULL, sending_revision = NULL,
+            updated_at = ?4
+        WHERE id BETWEEN ?2 AND ?3 AND state = 'sending' AND lease_id = ?1
+        """)
+      var changed = 0
+      for range in Self.idRanges(rows) {
+        try byRange.bind(.integer(range.leaseID), .integer(range.first), .integer(range.last), .integer(now), .integer(batchID))
+          .run()
+        changed += connection.changes
+      }
+      if changed <= rows.count {
+        try connection.execute("RELEASE mark_sent")
+        return changed
+      }
+      try connection.execute("ROLLBACK TO mark_sent")
+      try connection.execute("RELEASE mark_sent")
       try connection.prepare("""
         UPDATE finding_delivery
-        SET state = CASE WHEN finding_delivery.revision = claimed.revision THEN 'sent' ELSE 'pending' END,
-            sent_at = CASE WHEN finding_delivery.revision = claimed.revision THEN ?2 ELSE NULL END,
-            attempts = CASE WHEN finding_delivery.revision = claimed.revision THEN attempts ELSE 0 END,
-            next_attempt_at = ?2, batch_id = ?3, last_error = NULL, lease_id = NULL, updated_at = ?2
+        SET state = CASE WHEN finding_delivery.revision = finding_delivery.sending_revision THEN 'sent' ELSE 'pending' END,
+            sent_at = CASE WHEN finding_delivery.revision = finding_delivery.sending_revision THEN ?2 ELSE NULL END,
+            attempts = CASE WHEN finding_delivery.revision = finding_delivery.sending_revision THEN attempts ELSE 0 END,
+            next_attempt_at = ?2, batch_id = ?3, last_error = NULL, lease_id = NULL, sending_revision = NULL,
+            updated_at = ?2
         FROM \(Self.claimedRows)
         WHERE finding_delivery.id = claimed.id AND finding_delivery.lease_id = claimed.lease_id
         """)
@@ -187,6 +223,16 @@ extension Outbox {
         .run()
       return connection.changes
     }
+  }
+
+  /// Each lease's lowest and highest id among `rows`.
+  static func idRanges(_ rows: [ClaimedFinding]) -> [(leaseID: Int64, first: Int64, last: Int64)] {
+    var ranges: [Int64: (first: Int64, last: Int64)] = [:]
+    for row in rows {
+      let known = ranges[row.leaseID] ?? (row.id, row.id)
+      ranges[row.leaseID] = (min(known.first, row.id), max(known.last, row.id))
+    }
+    return ranges.sorted { $0.key < $1.key }.map { ($0.key, $0.value.first, $0.value.last) }
   }
 
   /// Gives rows back for another try at `retryAt`. With `refundAttempt` (configuration errors,
@@ -207,7 +253,7 @@ extension Outbox {
             last_error = CASE WHEN ?4 = 0 AND attempts >= ?5 AND finding_delivery.revision = claimed.revision
                               THEN 'out of attempts (' || attempts || '); last: ' || coalesce(?3, 'unknown error')
                               ELSE ?3 END,
-            next_attempt_at = ?2, lease_id = NULL, updated_at = ?6
+            next_attempt_at = ?2, lease_id = NULL, sending_revision = NULL, updated_at = ?6
         FROM \(Self.claimedRows)
         WHERE finding_delivery.id = claimed.id AND finding_delivery.lease_id = claimed.lease_id
         RETURNING state = 'dead'
@@ -231,7 +277,8 @@ extension Outbox {
         SET state = CASE WHEN finding_delivery.revision = claimed.revision THEN 'dead' ELSE 'pending' END,
             attempts = CASE WHEN finding_delivery.revision = claimed.revision THEN attempts ELSE 0 END,
             last_error = CASE WHEN finding_delivery.revision = claimed.revision THEN ?3 ELSE NULL END,
-            batch_id = coalesce(?4, batch_id), next_attempt_at = ?2, lease_id = NULL, updated_at = ?2
+            batch_id = coalesce(?4, batch_id), next_attempt_at = ?2, lease_id = NULL, sending_revision = NULL,
+            updated_at = ?2
         FROM \(Self.claimedRows)
         WHERE finding_delivery.id = claimed.id AND finding_delivery.lease_id = claimed.lease_id
         """)

@@ -101,6 +101,17 @@ import Testing
     #expect(try outbox.markSent(second, batchID: 2, now: 3_002) == 0, "a deleted lease fences")
   }
 
+  /// Acknowledgements update a lease's id range; rows of the lease inside that range but not in
+  /// the acknowledged request must stay `sending`.
+  @Test func acknowledgingPartOfALeaseLeavesTheRestSending() throws {
+    let outbox = try filledOutbox(5)
+    let claimed = try outbox.claim(owner: "a:1:x", limit: 5, leaseMillis: 1_000, maxAttempts: 5, now: 2_000)
+    #expect(try outbox.markSent([claimed[0], claimed[4]], batchID: 1, now: 2_100) == 2)
+    #expect(try outbox.status().sending == 3)
+    #expect(try outbox.markSent(Array(claimed[1...3]), batchID: 2, now: 2_200) == 3)
+    #expect(query(directory.file("outbox.sqlite"), "SELECT group_concat(batch_id) FROM findings") == [["1,2,2,2,1"]])
+  }
+
   @Test func pruneNeverTouchesPendingOrSendingRows() throws {
     let outbox = try filledOutbox(3)
     _ = try outbox.claim(owner: "a:1:x", limit: 1, leaseMillis: 1_000_000, maxAttempts: 5, now: 2_000)
