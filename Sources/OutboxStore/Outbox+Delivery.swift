@@ -189,12 +189,7 @@ extension Outbox {
     try write {
       try connection.execute("SAVEPOINT mark_sent")
       let byRange = try connection.prepare("""
-        UPDATE finding_delivery
-        SET state = CASE WHEN revision = sending_revision THEN 'sent' ELSE 'pending' END,
-            sent_at = CASE WHEN revision = sending_revision THEN ?4 ELSE NULL END,
-            attempts = CASE WHEN revision = sending_revision THEN attempts ELSE 0 END,
-            next_attempt_at = ?4, batch_id = ?5, last_error = NULL, lease_id = NULL, sending_revision = NULL,
-            updated_at = ?4
+        UPDATE finding_delivery \(Self.sentAssignments(now: "?4", batchID: "?5"))
         WHERE id BETWEEN ?2 AND ?3 AND state = 'sending' AND lease_id = ?1
         """)
       var changed = 0
@@ -210,12 +205,7 @@ extension Outbox {
       try connection.execute("ROLLBACK TO mark_sent")
       try connection.execute("RELEASE mark_sent")
       try connection.prepare("""
-        UPDATE finding_delivery
-        SET state = CASE WHEN finding_delivery.revision = finding_delivery.sending_revision THEN 'sent' ELSE 'pending' END,
-            sent_at = CASE WHEN finding_delivery.revision = finding_delivery.sending_revision THEN ?2 ELSE NULL END,
-            attempts = CASE WHEN finding_delivery.revision = finding_delivery.sending_revision THEN attempts ELSE 0 END,
-            next_attempt_at = ?2, batch_id = ?3, last_error = NULL, lease_id = NULL, sending_revision = NULL,
-            updated_at = ?2
+        UPDATE finding_delivery \(Self.sentAssignments(now: "?2", batchID: "?3"))
         FROM \(Self.claimedRows)
         WHERE finding_delivery.id = claimed.id AND finding_delivery.lease_id = claimed.lease_id
         """)
@@ -223,6 +213,17 @@ extension Outbox {
         .run()
       return connection.changes
     }
+  }
+
+  /// The SET clause of an acknowledgement: `sent`, unless the content changed while in flight.
+  private static func sentAssignments(now: String, batchID: String) -> String {
+    """
+    SET state = CASE WHEN finding_delivery.revision = finding_delivery.sending_revision THEN 'sent' ELSE 'pending' END,
+        sent_at = CASE WHEN finding_delivery.revision = finding_delivery.sending_revision THEN \(now) ELSE NULL END,
+        attempts = CASE WHEN finding_delivery.revision = finding_delivery.sending_revision THEN attempts ELSE 0 END,
+        next_attempt_at = \(now), batch_id = \(batchID), last_error = NULL, lease_id = NULL, sending_revision = NULL,
+        updated_at = \(now)
+    """
   }
 
   /// Each lease's lowest and highest id among `rows`.
