@@ -126,14 +126,14 @@ CREATE TABLE finding_content (
   UNIQUE (vuln_id, machine_name, last_modified)
 ) STRICT;
 
--- One row per claim: who holds the rows whose lease_id points here, and until when.
+-- One row per claim: who holds the rows whose lease_id points here, and until when. A handful
+-- at a time (deleted when they end), so every claim simply reads them all.
 CREATE TABLE leases (
   id         INTEGER PRIMARY KEY AUTOINCREMENT,  -- never reused, so a stale lease id fences
   owner      TEXT    NOT NULL,                   -- host:pid:random of the drain
   expires_at INTEGER NOT NULL,
   claimed_at INTEGER NOT NULL
 ) STRICT;
-CREATE INDEX leases_expiry ON leases (expires_at);
 
 -- One row per finding: where it is in the delivery life cycle.
 CREATE TABLE finding_delivery (

@@ -11,7 +11,6 @@ import Testing
     ("rows of ended leases", "SELECT id FROM finding_delivery WHERE state = 'sending' AND lease_id IN (3, 4)", "delivery_leases"),
     ("retention", "SELECT id FROM finding_delivery WHERE state = 'sent' AND sent_at < 5 LIMIT 1000", "delivery_sent"),
     ("dead retention", "SELECT id FROM finding_delivery WHERE state = 'dead' AND updated_at < 5 LIMIT 1000", "delivery_dead"),
-    ("expired leases", "SELECT id FROM leases WHERE expires_at <= 5", "leases_expiry"),
   ])
   func queryUsesItsIndex(_ name: String, _ sql: String, _ index: String) throws {
     let directory = TemporaryDirectory()
