@@ -121,6 +121,20 @@ import Testing
     #expect(status.pending == 2 && status.sending == 1)
   }
 
+  @Test func pruneDeletesSentAndDeadRowsFromBothTables() throws {
+    let outbox = try filledOutbox(4)
+    let path = directory.file("outbox.sqlite")
+    let claimed = try outbox.claim(owner: "a:1:x", limit: 3, leaseMillis: 1_000, maxAttempts: 5, now: 2_000)
+    try outbox.markSent(Array(claimed[0...1]), batchID: 1, now: 2_100)
+    try outbox.markDead([claimed[2]], error: "HTTP 400", batchID: 2, now: 2_100)
+    let counts = try outbox.prune(sentBefore: 3_000, deadBefore: 3_000, compact: false)
+    #expect(counts.deletedSent == 2 && counts.deletedDead == 1)
+    #expect(query(path, "SELECT (SELECT count(*) FROM finding_content), (SELECT count(*) FROM finding_delivery)") == [["1", "1"]])
+    #expect(query(path, "PRAGMA foreign_key_check").isEmpty)
+    // Past retention, the same finding is new again.
+    #expect(try outbox.enqueue([validFinding(vulnId: "CVE-2025-0")], now: 4_000).new == 1)
+  }
+
   @Test func batchesAreRecorded() throws {
     let outbox = try filledOutbox(1)
     let id = try outbox.recordBatch(BatchRecord(
