@@ -34,6 +34,8 @@ let package = Package(
     .systemLibrary(
       name: "CCrypto", pkgConfig: "libcrypto",
       providers: [.apt(["libssl-dev"])]),
+    // glibc's mallopt, for the drain's memory bound.
+    .systemLibrary(name: "CMalloc"),
 
     // The stream's columns (from Connector/), the JSON reader and finding validation.
     .target(name: "Findings", dependencies: ["CCrypto"], swiftSettings: strictSettings),
@@ -67,7 +69,7 @@ let package = Package(
       name: "OutboxCLI",
       dependencies: [
         "Findings", "OutboxStore", "Ingestion", "Delivery", "Emulator", "SentinelSolution",
-        "FindingGenerator", "Operator", "HealthChecks",
+        "FindingGenerator", "Operator", "HealthChecks", "CMalloc",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
       swiftSettings: strictSettings),

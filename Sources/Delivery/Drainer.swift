@@ -67,7 +67,7 @@ public final class Drainer {
     var claimed = 0
     var exhausted = false
     while true {
-      while stop == nil && !exhausted && pool.outstanding < options.concurrency * 2 {
+      while stop == nil && !exhausted && pool.outstanding < options.concurrency + 1 {
         if let reason = boundReached(started: started, claimed: claimed) {
           stop = reason
           break

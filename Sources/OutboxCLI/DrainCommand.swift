@@ -94,6 +94,7 @@ struct DrainCommand: ParsableCommand {
       throw fail(.ioError, error.description)
     }
     defer { withExtendedLifetime(lock) {} }
+    MemoryTuning.returnFreedMemoryPromptly()
     // NORMAL is safe for drain: a `sent` mark lost to power loss only means a resend (at least once).
     // A drain walks the ready index and the narrow delivery rows in order and reads each payload
     // once, so a 2 MiB page cache does as well as enqueue's 8 MiB (measured) and keeps RSS down.
