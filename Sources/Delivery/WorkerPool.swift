@@ -84,7 +84,7 @@ final class WorkerPool: @unchecked Sendable {
     defer { condition.unlock() }
     while jobs.isEmpty && !closed { condition.wait() }
     guard !jobs.isEmpty else { return nil }
-    // The queue holds at most a few jobs (2 × concurrency plus splits): removeFirst is cheap,
+    // The queue holds at most a few jobs (concurrency + 1, one claim's bodies, splits): removeFirst is cheap,
     // and it drops the pool's reference to the rows at once.
     return jobs.removeFirst()
   }
