@@ -135,6 +135,19 @@ import Testing
     #expect(try outbox.enqueue([validFinding(vulnId: "CVE-2025-0")], now: 4_000).new == 1)
   }
 
+  @Test func statusNamesTheOldestRowStillPending() throws {
+    let outbox = try Outbox(path: directory.file("outbox.sqlite"))
+    for (index, now) in [Int64(1_000), 2_000, 3_000].enumerated() {
+      _ = try outbox.enqueue([validFinding(vulnId: "CVE-2025-\(index)")], now: now)
+    }
+    #expect(try outbox.status().oldestPendingEnqueuedAt == 1_000)
+    let first = try outbox.claim(owner: "a:1:x", limit: 1, leaseMillis: 1_000, maxAttempts: 5, now: 4_000)
+    #expect(try outbox.status().oldestPendingEnqueuedAt == 2_000, "a row being sent is not pending")
+    try outbox.markSent(first, batchID: 1, now: 4_100)
+    #expect(try outbox.status().oldestPendingEnqueuedAt == 2_000)
+    #expect(try outbox.status().lastSentAt == 4_100)
+  }
+
   @Test func batchesAreRecorded() throws {
     let outbox = try filledOutbox(1)
     let id = try outbox.recordBatch(BatchRecord(
