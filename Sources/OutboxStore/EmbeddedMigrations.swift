@@ -110,8 +110,8 @@ FROM batches;
 -- written by enqueue and read by drains, and the state in `finding_delivery`, about 40 bytes a
 -- row, written by drains. A claim is one `leases` row (owner, expiry) plus `lease_id` and the
 -- revision being sent on each claimed row, so a delivered request is acknowledged with one
--- range update per lease, no list of ids. `findings` becomes a view with exactly the columns version 1's table had, so
--- queries written against it keep working.
+-- range update per lease, no list of ids. `findings` becomes a view with exactly the columns
+-- version 1's table had, so queries written against it keep working.
 -- Times are INTEGER milliseconds since the Unix epoch (UTC); the views show them as ISO-8601.
 
 -- One row per finding natural key (VulnId + MachineName + LastModified): what is sent.
