@@ -26,6 +26,8 @@ public final class Drainer {
   var retryTimes: [Int64] = []
   /// Claimed rows of a partly filled last body, packed together with the next claim.
   var carry: [ClaimedFinding] = []
+  /// Which 400s are about rows and which about the request.
+  var bisections = BisectionTracker()
   var pool: WorkerPool!
 
   /// - Parameters:
@@ -57,6 +59,7 @@ public final class Drainer {
     consecutiveFailures = 0
     retryTimes = []
     carry = []
+    bisections = BisectionTracker()
     let started = clock()
     let (configuration, tokens, options, clock) = (self.configuration, self.tokens, self.options, self.clock)
     pool = WorkerPool(count: options.concurrency) {
@@ -114,6 +117,7 @@ public final class Drainer {
       break
     }
     report.stop = stop ?? .drained
+    try releaseHeldRows()
     try outbox.retireLeases(owner: owner)
     report.elapsedMillis = clock() - started
     return report
@@ -168,7 +172,8 @@ public final class Drainer {
       jobs.append(SendJob(rows: carry))
       carry = []
     }
-    for job in jobs {
+    jobs.append(SendJob(rows: bisections.takeAllHeld()))
+    for job in jobs where !job.rows.isEmpty {
       report.retriedRows += try outbox.release(
         job.rows, retryAt: clock(), error: note, refundAttempt: true, maxAttempts: options.maxAttempts,
         now: clock()

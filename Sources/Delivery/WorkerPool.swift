@@ -5,6 +5,8 @@ import OutboxStore
 /// One request's worth of leased rows.
 struct SendJob: Sendable {
   let rows: [ClaimedFinding]
+  /// The ``BisectionTracker`` bisection this body is part of, if any.
+  var bisection: Int? = nil
 }
 
 /// What a worker made of a ``SendJob``.

@@ -68,6 +68,46 @@ import Testing
         == "0")
   }
 
+  /// All 200 rows in one body: the refused single rows are held until another part of the same
+  /// body is delivered, which proves the request itself is fine; then only they go dead.
+  @Test func oneLargeBodyDeadLettersOnlyTheMarkedRows() throws {
+    let dir = TemporaryDirectory()
+    let emulator = try EmulatorProcess(in: dir, flags: ["--reject-rows-containing", Self.marker])
+    let db = dir.file("outbox.sqlite")
+    let enqueue = try runCLI(["enqueue", "--db", db, "-"], stdin: Data(Self.input().utf8))
+    #expect(enqueue.status == 0, "\(enqueue.stderr)")
+    let result = try runCLI(["drain", "--db", db, "--config", emulator.configPath])
+    #expect(result.status == 1, "\(result.stderr)")
+    let expectedDead = Self.markedIndexes.map { "CVE-2025-\(10_000 + $0)" }.joined(separator: "\n")
+    #expect(try sqlite(db, "SELECT vuln_id FROM findings WHERE state = 'dead' ORDER BY vuln_id") == expectedDead)
+    #expect(try sqlite(db, "SELECT count(*) FROM findings WHERE state = 'dead' AND last_error LIKE 'HTTP 400: InvalidArgument: 1 of 1 records%'") == "3")
+    #expect(try outboxStatus(db)["sent"] == 197)
+    #expect(try sqlite(db, "SELECT max(attempts) FROM findings") == "1")
+    #expect(try emulator.stat("rows_stored") == 197)
+  }
+
+  /// Every row refused, down to single rows: that is the request, not its rows (a wrong stream
+  /// under an error code the drain does not know, say). The run stops as a configuration error
+  /// after a handful of requests, and no row is dead-lettered or spends an attempt.
+  @Test func aBodyRefusedInEveryPartStopsTheRunWithNoDeadRows() throws {
+    let dir = TemporaryDirectory()
+    let emulator = try EmulatorProcess(in: dir, flags: ["--reject-rows-containing", "VulnId"])
+    let db = try enqueuedDatabase(in: dir, count: 200)
+    let result = try runCLI(["drain", "--db", db, "--config", emulator.configPath])
+    #expect(result.status == 78, "\(result.stderr)")
+    #expect(result.stderr.contains("refused every part of a 200-row request"), "\(result.stderr)")
+    #expect(result.stderr.contains("stream_name"), "\(result.stderr)")
+    let status = try outboxStatus(db)
+    #expect(status["pending"] == 200 && status["dead"] == 0 && status["sending"] == 0)
+    #expect(try sqlite(db, "SELECT max(attempts) FROM findings") == "0")
+    // 15 refusals decide it. Parts already sent when the verdict is recorded still answer: at
+    // most the 16 bodies of the bisection's fifth level, so at most 31 requests, not the ~400 it
+    // would take to reach every single row.
+    let refused = Int(try sqlite(db, "SELECT count(*) FROM batches WHERE http_status = 400")) ?? 0
+    #expect(refused >= 15 && refused <= 31, "\(refused) requests refused")
+    #expect(try emulator.stat("rows_stored") == 0)
+  }
+
   @Test func aRunWithNothingRefusedExitsZero() throws {
     let dir = TemporaryDirectory()
     let emulator = try EmulatorProcess(in: dir, flags: ["--reject-rows-containing", "TEXT-NO-FINDING-HAS"])

@@ -1,0 +1,68 @@
+@testable import Delivery
+import OutboxStore
+import Testing
+
+/// The bookkeeping that tells a refused row from a refused request, without HTTP.
+@Suite struct BisectionTrackerTests {
+  static func rows(_ range: Range<Int>) -> [ClaimedFinding] {
+    range.map { ClaimedFinding(id: Int64($0), revision: 1, leaseID: 1, attempts: 1, payload: []) }
+  }
+
+  @Test func smallBodiesAreBisectedWithoutBookkeeping() {
+    var tracker = BisectionTracker()
+    #expect(tracker.refused(SendJob(rows: Self.rows(0..<4)), message: "x", batchID: 1) == .split(bisection: nil))
+    #expect(tracker.refused(SendJob(rows: Self.rows(0..<1)), message: "x", batchID: 2) == .dead)
+  }
+
+  @Test func heldRowsGoDeadOnceAnotherPartIsDelivered() throws {
+    var tracker = BisectionTracker()
+    guard case .split(let id?) = tracker.refused(SendJob(rows: Self.rows(0..<16)), message: "x", batchID: 1) else {
+      Issue.record("a 16-row body should start a tracked bisection")
+      return
+    }
+    // Halves: the left one refused down to a single row, the right one delivered.
+    #expect(tracker.refused(SendJob(rows: Self.rows(0..<8), bisection: id), message: "x", batchID: 2) == .split(bisection: id))
+    #expect(tracker.refused(SendJob(rows: Self.rows(0..<1), bisection: id), message: "row 0 bad", batchID: 3) == .hold)
+    let dead = tracker.delivered(SendJob(rows: Self.rows(8..<16), bisection: id))
+    #expect(dead.map(\.row.id) == [0] && dead.first?.message == "row 0 bad" && dead.first?.batchID == 3)
+    // After a delivery, further refused single rows are dead at once.
+    #expect(tracker.refused(SendJob(rows: Self.rows(1..<2), bisection: id), message: "x", batchID: 4) == .dead)
+    #expect(tracker.takeAllHeld().isEmpty)
+  }
+
+  @Test func fifteenRefusalsWithoutADeliveryCondemnTheRequest() {
+    var tracker = BisectionTracker()
+    guard case .split(let id?) = tracker.refused(SendJob(rows: Self.rows(0..<64)), message: "x", batchID: 1) else {
+      Issue.record("expected a tracked bisection")
+      return
+    }
+    var held: [Int64] = []
+    for refusal in 2...14 {
+      let single = refusal % 2 == 0
+      let job = SendJob(rows: single ? Self.rows(refusal..<(refusal + 1)) : Self.rows(0..<8), bisection: id)
+      let action = tracker.refused(job, message: "x", batchID: Int64(refusal))
+      #expect(action == (single ? .hold : .split(bisection: id)), "refusal \(refusal)")
+      if single { held.append(Int64(refusal)) }
+    }
+    let last = tracker.refused(SendJob(rows: Self.rows(40..<48), bisection: id), message: "x", batchID: 15)
+    guard case .requestRefused(let release, let refusals, let rows) = last else {
+      Issue.record("the 15th refusal should condemn the request, got \(last)")
+      return
+    }
+    #expect(refusals == 15 && rows == 64)
+    #expect(release.map(\.id) == held + Array(40...47))
+    // Answers still in flight are given back, never split or dead-lettered.
+    #expect(tracker.refused(SendJob(rows: Self.rows(50..<51), bisection: id), message: "x", batchID: 16) == .release(Self.rows(50..<51)))
+  }
+
+  @Test func aBisectionEndingWithoutAVerdictGivesItsHeldRowsBack() {
+    var tracker = BisectionTracker()
+    guard case .split(let id?) = tracker.refused(SendJob(rows: Self.rows(0..<16)), message: "x", batchID: 1) else {
+      Issue.record("expected a tracked bisection")
+      return
+    }
+    // Right half throttled (retried elsewhere), left half refused down to one row.
+    #expect(tracker.settledOtherwise(SendJob(rows: Self.rows(8..<16), bisection: id)).isEmpty)
+    #expect(tracker.refused(SendJob(rows: Self.rows(0..<1), bisection: id), message: "x", batchID: 2) == .release(Self.rows(0..<1)))
+  }
+}
