@@ -98,6 +98,7 @@ FROM finding_delivery AS d JOIN finding_content AS c ON c.id = d.id
 GROUP BY d.state;
 
 -- Findings with their stream columns read out of the payload, beside their delivery state.
+-- (Version 1's definition, unchanged: recreated because the table it read was replaced.)
 CREATE VIEW findings_detail AS
 SELECT id, state, revision, attempts,
        vuln_id AS VulnId,
