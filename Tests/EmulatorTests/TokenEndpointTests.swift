@@ -44,10 +44,11 @@ struct TokenEndpointTests {
 
   @Test("an expired token gets 401 ExpiredAuthenticationToken, a fresh one 204")
   func tokenExpiry() async throws {
-    // Long enough that a fresh token is still valid when used on a loaded machine.
-    let emulator = try await RunningEmulator { $0.tokenLifetime = 4 }
+    // Long enough that a fresh token is still valid when used on a loaded machine (a full
+    // parallel test run once stalled this test for more than 4 s between issue and use).
+    let emulator = try await RunningEmulator { $0.tokenLifetime = 10 }
     let token = try await emulator.token()
-    try await Task.sleep(for: .milliseconds(4_300))
+    try await Task.sleep(for: .milliseconds(10_300))
     let expired = try await emulator.post(try TestFindings.body(count: 1), token: token)
     #expect(expired.status == 401)
     #expect(expired.headers["x-ms-error-code"] == "ExpiredAuthenticationToken")
