@@ -7,6 +7,7 @@
 /// A row a drain has leased: what to send, and what fences its acknowledgement.
 public struct ClaimedFinding: Sendable, Equatable {
   public let id: Int64
+  /// The revision being sent (the row's `sending_revision`, which the outcome statements compare).
   public let revision: Int64
   /// The claim (`leases.id`) holding the row; outcomes change the row only while it still holds.
   public let leaseID: Int64
@@ -169,10 +170,11 @@ extension Outbox {
     }
   }
 
-  /// The claimed rows as one JSON parameter, `[[id,revision,lease],…]`: every outcome is one
-  /// set-based statement per request, joined to this list on the primary key.
+  /// The claimed rows as one JSON parameter, `[[id,lease],…]`: every outcome is one set-based
+  /// statement per request, joined to this list on the primary key. The revision each row was
+  /// claimed with is `sending_revision` in the row itself.
   static let claimedRows = """
-    (SELECT value ->> 0 AS id, value ->> 1 AS revision, value ->> 2 AS lease_id FROM json_each(?1)) AS claimed
+    (SELECT value ->> 0 AS id, value ->> 1 AS lease_id FROM json_each(?1)) AS claimed
     """
 
   /// Marks rows delivered. Fenced: only rows still under the lease they were claimed with
@@ -249,9 +251,9 @@ extension Outbox {
       try connection.prepare("""
         UPDATE finding_delivery
         SET attempts = attempts - ?4,
-            state = CASE WHEN ?4 = 0 AND attempts >= ?5 AND finding_delivery.revision = claimed.revision
+            state = CASE WHEN ?4 = 0 AND attempts >= ?5 AND revision = sending_revision
                          THEN 'dead' ELSE 'pending' END,
-            last_error = CASE WHEN ?4 = 0 AND attempts >= ?5 AND finding_delivery.revision = claimed.revision
+            last_error = CASE WHEN ?4 = 0 AND attempts >= ?5 AND revision = sending_revision
                               THEN 'out of attempts (' || attempts || '); last: ' || coalesce(?3, 'unknown error')
                               ELSE ?3 END,
             next_attempt_at = ?2, lease_id = NULL, sending_revision = NULL, updated_at = ?6
@@ -275,9 +277,9 @@ extension Outbox {
     try write {
       try connection.prepare("""
         UPDATE finding_delivery
-        SET state = CASE WHEN finding_delivery.revision = claimed.revision THEN 'dead' ELSE 'pending' END,
-            attempts = CASE WHEN finding_delivery.revision = claimed.revision THEN attempts ELSE 0 END,
-            last_error = CASE WHEN finding_delivery.revision = claimed.revision THEN ?3 ELSE NULL END,
+        SET state = CASE WHEN revision = sending_revision THEN 'dead' ELSE 'pending' END,
+            attempts = CASE WHEN revision = sending_revision THEN attempts ELSE 0 END,
+            last_error = CASE WHEN revision = sending_revision THEN ?3 ELSE NULL END,
             batch_id = coalesce(?4, batch_id), next_attempt_at = ?2, lease_id = NULL, sending_revision = NULL,
             updated_at = ?2
         FROM \(Self.claimedRows)
@@ -289,15 +291,13 @@ extension Outbox {
     }
   }
 
-  /// `[[id,revision,lease],…]` for the outcome statements.
+  /// `[[id,lease],…]` for the outcome statements.
   static func claimedJSON(_ rows: [ClaimedFinding]) -> [UInt8] {
     var json: [UInt8] = [UInt8(ascii: "[")]
     json.reserveCapacity(rows.count * 24 + 2)
     for (index, row) in rows.enumerated() {
       json.append(contentsOf: index == 0 ? "[".utf8 : ",[".utf8)
       json.append(contentsOf: String(row.id).utf8)
-      json.append(UInt8(ascii: ","))
-      json.append(contentsOf: String(row.revision).utf8)
       json.append(UInt8(ascii: ","))
       json.append(contentsOf: String(row.leaseID).utf8)
       json.append(UInt8(ascii: "]"))
