@@ -57,7 +57,7 @@ final class IMDSEndpoint: Sendable {
         "error": "Bad request. api-version was not specified in the request. For more information refer to aka.ms/azureimds",
         "newest-versions": Self.apiVersions.sorted().reversed().prefix(3).map { $0 },
       ]
-      return (json(400, body), .refused)
+      return (.json(400, body), .refused)
     }
     guard Self.apiVersions.contains(version) else {
       return (error(400, "invalid_request", "Invalid api-version '\(version)'"), .refused)
@@ -90,7 +90,7 @@ final class IMDSEndpoint: Sendable {
       "expires_on": String(issuedAt + lifetime), "not_before": String(issuedAt),
       "resource": request.resource ?? resource, "token_type": "Bearer",
     ]
-    return (json(200, body), .issued)
+    return (.json(200, body), .issued)
   }
 
   private func injected() -> EndpointResponse {
@@ -105,11 +105,6 @@ final class IMDSEndpoint: Sendable {
 
   /// IMDS's error shape: `{"error","error_description"}`.
   private func error(_ status: Int, _ code: String, _ description: String) -> EndpointResponse {
-    json(status, ["error": code, "error_description": description])
-  }
-
-  private func json(_ status: Int, _ document: [String: Any]) -> EndpointResponse {
-    let body = (try? JSONSerialization.data(withJSONObject: document, options: [.sortedKeys])) ?? Data()
-    return EndpointResponse(status: status, headers: [("Content-Type", "application/json; charset=utf-8")], body: body)
+    .json(status, ["error": code, "error_description": description])
   }
 }

@@ -5,6 +5,13 @@ struct EndpointResponse: Sendable {
   var status: Int
   var headers: [(String, String)] = []
   var body: Data = Data()
+
+  /// A JSON answer (keys sorted, so answers are byte-stable), with `extraHeaders` after the content type.
+  static func json(_ status: Int, _ document: [String: Any], extraHeaders: [(String, String)] = []) -> EndpointResponse {
+    let body = (try? JSONSerialization.data(withJSONObject: document, options: [.sortedKeys])) ?? Data()
+    return EndpointResponse(
+      status: status, headers: [("Content-Type", "application/json; charset=utf-8")] + extraHeaders, body: body)
+  }
 }
 
 /// The Entra ID v2.0 token endpoint twin: `POST /{tenant}/oauth2/v2.0/token` with client
@@ -67,8 +74,7 @@ struct TokenEndpoint: Sendable {
     let document: [String: Any] = [
       "token_type": "Bearer", "expires_in": lifetime, "ext_expires_in": lifetime, "access_token": token,
     ]
-    let body = (try? JSONSerialization.data(withJSONObject: document, options: [.sortedKeys])) ?? Data()
-    return (EndpointResponse(status: 200, headers: [("Content-Type", "application/json; charset=utf-8"), ("Cache-Control", "no-store, no-cache")], body: body), true)
+    return (.json(200, document, extraHeaders: [("Cache-Control", "no-store, no-cache")]), true)
   }
 
   /// The answer for a client assertion that is not accepted, or nil for the emulator's federated token.
@@ -125,8 +131,7 @@ struct TokenEndpoint: Sendable {
       "correlation_id": correlation,
       "error_uri": "https://login.microsoftonline.com/error?code=\(aadsts)",
     ]
-    let body = (try? JSONSerialization.data(withJSONObject: document, options: [.sortedKeys])) ?? Data()
-    return EndpointResponse(status: status, headers: [("Content-Type", "application/json; charset=utf-8")], body: body)
+    return .json(status, document)
   }
 
   /// `application/x-www-form-urlencoded` to a dictionary (first value of a repeated name wins).
