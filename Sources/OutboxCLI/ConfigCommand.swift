@@ -41,13 +41,6 @@ struct ConfigCheckCommand: ParsableCommand {
   func run() throws {
     let environment = ProcessInfo.processInfo.environment
     let path = ConfigLocation.resolve(global, environment)
-    let results = ConfigurationChecks(path: path, environment: environment).run().results
-    let status = ExitStatus(results)
-    if json {
-      try StandardOutput.writeJSON(DoctorReport(ok: results.allPassed, exitCode: status.rawValue, checks: results))
-    } else {
-      StandardOutput.write(CheckPrinter(symbols: isatty(STDOUT_FILENO) == 1).render(results))
-    }
-    if status != .ok { throw status.exitCode }
+    try DoctorReport.print(ConfigurationChecks(path: path, environment: environment).run().results, json: json)
   }
 }

@@ -39,7 +39,18 @@ struct DoctorCommand: ParsableCommand {
       databasePath: global.databasePath)
     doctor.network = !offline
     doctor.probe = !noProbe
-    let results = doctor.run()
+    try DoctorReport.print(doctor.run(), json: json)
+  }
+}
+
+/// `doctor --json` (and `config check --json`).
+struct DoctorReport: Encodable {
+  let ok: Bool
+  let exitCode: Int32
+  let checks: [CheckResult]
+
+  /// Prints `results` as JSON or as check lines, then exits with their status unless all passed.
+  static func print(_ results: [CheckResult], json: Bool) throws {
     let status = ExitStatus(results)
     if json {
       try StandardOutput.writeJSON(DoctorReport(ok: results.allPassed, exitCode: status.rawValue, checks: results))
@@ -48,13 +59,6 @@ struct DoctorCommand: ParsableCommand {
     }
     if status != .ok { throw status.exitCode }
   }
-}
-
-/// `doctor --json`.
-struct DoctorReport: Encodable {
-  let ok: Bool
-  let exitCode: Int32
-  let checks: [CheckResult]
 }
 
 extension ExitStatus {
