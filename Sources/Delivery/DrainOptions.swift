@@ -1,4 +1,5 @@
 import Ingestion
+import OutboxStore
 
 /// How a drain run behaves. Defaults suit a cron one-shot against the real service.
 public struct DrainOptions: Sendable {
@@ -10,20 +11,24 @@ public struct DrainOptions: Sendable {
   public var claimRows = 8_000
   /// How long a claim holds its rows; must exceed the HTTP timeout with margin.
   public var leaseMillis: Int64 = 300_000
-  /// Attempts before a row goes `dead`.
-  public var maxAttempts = 12
-  /// Wait before retrying transient failures without `Retry-After`.
-  public var backoff = Backoff(baseMillis: 1_000, capMillis: 300_000)
-  /// The longest `Retry-After` honoured before giving rows back for a later run.
+  /// The wait after the endpoint's n-th consecutive transient failure without `Retry-After`
+  /// (remembered across runs, so it grows across scheduled drains too).
+  public var endpointBackoff = Backoff(baseMillis: 1_000, capMillis: 900_000)
+  /// The longest `Retry-After` honoured.
   public var maxRetryAfterMillis: Int64 = 3_600_000
+  /// After a stop request, how long requests under way may take before they are aborted.
+  public var shutdownGraceMillis: Int64 = 15_000
+  /// The caller holds the database's drain lock: leases of other drains on this host are orphaned.
+  public var holdsDrainLock = false
   /// Stop after this many rows have been sent (nil: no bound).
   public var maxRows: Int?
   /// Stop claiming after this long (nil: no bound). In-flight requests finish.
   public var maxDurationMillis: Int64?
-  /// A one-shot drain waits in-process for retries due within this long instead of ending.
+  /// A drain waits in-process for the endpoint's next try when it is due within this long.
   public var retryWaitMillis: Int64 = 60_000
-  /// Consecutive failed requests (no success between) that count as an endpoint-wide outage.
-  public var outageThreshold = 8
+  /// Transient failures in one run (no success between) after which the run ends with the
+  /// endpoint failing; a run that starts with the endpoint already failing stops after one.
+  public var outageThreshold = 4
   /// Gzip implementation and level (chosen by measurement; see docs/delivery.md).
   public var compressor = CompressorKind.libdeflate
   public var compressionLevel: Int32 = 6
@@ -41,12 +46,11 @@ public enum DrainStop: Sendable, Equatable {
   case maxRows
   /// `maxDuration` reached.
   case maxDuration
-  /// Rows this run gave back are due only after `until` (Unix ms), past the in-process wait.
-  case deferred(until: Int64)
   /// Asked to stop (SIGTERM/SIGINT); in-flight work was finished or given back.
   case interrupted
-  /// The endpoint failed repeatedly; rows stay pending for a later run.
-  case outage(String)
+  /// The endpoint is failing; rows stay pending, unspent, and no request goes out before
+  /// `nextTryAt` (Unix ms).
+  case outage(reason: String, nextTryAt: Int64)
   /// Authentication or authorization or addressing is wrong; leases were given back unspent.
   case configuration(String)
 }
@@ -55,11 +59,17 @@ public enum DrainStop: Sendable, Equatable {
 public struct DrainReport: Sendable {
   public var stop: DrainStop = .drained
   public var sentRows = 0
-  /// Rows that went `dead` in this run (rejected content, too large, out of attempts).
+  /// Rows that went `dead` in this run (rejected for their content, or too large).
   public var deadRows = 0
-  /// Rows given back for a later try.
-  public var retriedRows = 0
+  /// Distinct rows this run gave back and did not deliver: they wait for a later try.
+  public var givenBackRows = 0
+  /// Requests that went on the wire.
   public var requests = 0
+  /// Requests that never left this host (no token, no connection), and why the last did not.
+  public var unsentRequests = 0
+  public var lastUnsentReason: String?
+  /// The endpoint's state when the run ended.
+  public var endpoint: EndpointState?
   public var rawBytes = 0
   public var wireBytes = 0
   /// Acknowledgements that changed fewer rows than sent (the lease was lost to another drain).
@@ -77,6 +87,8 @@ public struct BatchEvent: Sendable {
   public var wireBytes: Int
   public var status: Int?
   public var outcome: String
+  /// The service's `x-ms-request-id`, when it answered.
+  public var requestID: String?
   public var millis: Int
   /// The service's or transport's explanation for anything but success (credentials masked).
   public var error: String?

@@ -11,13 +11,21 @@ extension Drainer {
         BatchRecord(
           clientRequestID: result.clientRequestID, requestID: result.upload.requestID, leaseOwner: owner,
           rows: rows.count, rawBytes: result.rawBytes, wireBytes: result.wireBytes, httpStatus: result.upload.status,
-          outcome: outcome, error: error, startedAt: result.startedAt, finishedAt: result.finishedAt))
+          outcome: outcome, error: error, startedAt: result.startedAt, finishedAt: result.finishedAt,
+          transmissions: result.transmissions))
     }
     var error: String?
     var outcomeName: String
-    report.requests += 1
-    report.rawBytes += result.rawBytes
-    report.wireBytes += result.wireBytes
+    if case .transient(_, _, true) = result.upload.outcome {
+      report.unsentRequests += 1
+      report.lastUnsentReason = result.upload.outcome.reason
+    } else {
+      report.requests += 1
+      report.rawBytes += result.rawBytes
+      report.wireBytes += result.wireBytes
+    }
+    // A transfer this run aborted past its shutdown grace says nothing about the endpoint.
+    let aborted = transferAbort.isAborted
     switch result.upload.outcome {
     case .delivered:
       outcomeName = BatchOutcome.delivered.rawValue
@@ -25,107 +33,127 @@ extension Drainer {
       let changed = try outbox.markSent(rows, batchID: id, now: now)
       report.sentRows += changed
       report.fencedRows += rows.count - changed
-      consecutiveFailures = 0
+      settled(rows)
+      if gate.succeeded(now: now) { try outbox.saveEndpointState(gate.state, now: now) }
       for held in bisections.delivered(result.job) {
-        report.deadRows += try outbox.markDead([held.row], error: held.message, batchID: held.batchID, now: now)
+        report.deadRows += try outbox.markDead(
+          [held.row], error: held.message, reason: .rejectedByService, batchID: held.batchID, now: now)
+        settled([held.row])
       }
     case .throttled(let retryAfter):
       outcomeName = BatchOutcome.retry.rawValue
       error = "throttled (HTTP \(result.upload.status ?? 0))"
       _ = try batch(.retry, error)
-      let wait = retryAfter ?? options.backoff.delayMillis(attempt: rows.map(\.attempts).max() ?? 1)
-      try giveBack(rows, retryAt: now + min(wait, options.maxRetryAfterMillis), error: error, refund: true)
-      try giveBack(bisections.settledOtherwise(result.job), retryAt: now, error: nil, refund: true)
-      try countFailure(error!)
+      try failed(result, reason: error!, retryAfter: retryAfter, countAttempt: true, aborted: aborted)
     case .transient(let reason, let retryAfter, let bodyUnsent):
       outcomeName = BatchOutcome.retry.rawValue
       error = reason
       _ = try batch(.retry, reason)
-      let wait = retryAfter ?? options.backoff.delayMillis(attempt: rows.map(\.attempts).max() ?? 1)
-      try giveBack(rows, retryAt: now + min(wait, options.maxRetryAfterMillis), error: reason, refund: bodyUnsent)
-      try giveBack(bisections.settledOtherwise(result.job), retryAt: now, error: nil, refund: true)
-      try countFailure(reason)
+      try failed(result, reason: reason, retryAfter: retryAfter, countAttempt: !bodyUnsent, aborted: aborted)
     case .tooLarge(let message):
-      // 413 is about size alone: split down to single rows; a row too large alone is dead.
+      // 413 is about size alone: later bodies stay smaller; split down to single rows; a row
+      // too large alone is dead.
       error = message
-      consecutiveFailures = 0
+      gate.tooLarge(rawBytes: result.rawBytes, configured: options.maxBodyBytes, now: now)
+      try outbox.saveEndpointState(gate.state, now: now)
       if rows.count == 1 {
         outcomeName = BatchOutcome.rejected.rawValue
         let id = try batch(.rejected, message)
-        report.deadRows += try outbox.markDead(rows, error: message, batchID: id, now: now)
+        report.deadRows += try outbox.markDead(rows, error: message, reason: .tooLarge, batchID: id, now: now)
+        settled(rows)
       } else {
         outcomeName = BatchOutcome.split.rawValue
         _ = try batch(.split, message)
-        try split(result.job, bisection: nil, message: message, now: now)
+        try split(result.job, bisection: nil, message: message)
       }
     case .rejected(let message):
       // 400: bisect to the rows at fault, unless the request itself is what is refused.
       error = message
-      consecutiveFailures = 0
       outcomeName = (rows.count == 1 ? BatchOutcome.rejected : BatchOutcome.split).rawValue
       let id = try batch(rows.count == 1 ? .rejected : .split, message)
       switch bisections.refused(result.job, message: message, batchID: id) {
       case .split(let bisection):
-        try split(result.job, bisection: bisection, message: message, now: now)
+        try split(result.job, bisection: bisection, message: message)
       case .dead:
-        report.deadRows += try outbox.markDead(rows, error: message, batchID: id, now: now)
+        report.deadRows += try outbox.markDead(rows, error: message, reason: .rejectedByService, batchID: id, now: now)
+        settled(rows)
       case .hold:
         break
       case .release(let held):
-        try giveBack(held, retryAt: now, error: nil, refund: true)
+        try giveBack(held, error: nil, countAttempt: false)
       case .requestRefused(let held, let refusals, let bodyRows):
         let reason =
           "the service refused every part of a \(bodyRows)-row request (\(refusals) requests, none accepted; last: "
           + "\(message)): the request looks wrong, not its rows, so no row was dead-lettered. Check "
           + "dcr_immutable_id and stream_name (Custom-…) against the deployment outputs"
-        try giveBack(held, retryAt: now, error: reason, refund: true)
+        try giveBack(held, error: reason, countAttempt: false)
         try halt(.configuration(reason))
       }
     case .configuration(let message):
       outcomeName = BatchOutcome.configError.rawValue
       error = message
       _ = try batch(.configError, message)
-      try giveBack(rows, retryAt: now, error: message, refund: true)
-      try giveBack(bisections.settledOtherwise(result.job), retryAt: now, error: nil, refund: true)
+      try giveBack(rows, error: message, countAttempt: false)
+      try giveBack(bisections.settledOtherwise(result.job), error: nil, countAttempt: false)
       try halt(.configuration(message))
     }
     onBatch(
       BatchEvent(
         clientRequestID: result.clientRequestID, rows: rows.count, rawBytes: result.rawBytes,
         wireBytes: result.wireBytes, status: result.upload.status, outcome: outcomeName,
+        requestID: result.upload.requestID,
         millis: Int(result.finishedAt - result.startedAt), error: error))
   }
 
   /// Sends the two halves of `job` again under the same lease (or gives them back when stopping).
-  private func split(_ job: SendJob, bisection: Int?, message: String, now: Int64) throws(OutboxError) {
+  private func split(_ job: SendJob, bisection: Int?, message: String) throws(OutboxError) {
     let middle = job.rows.count / 2
     if stop == nil {
       pool.submit(SendJob(rows: Array(job.rows[..<middle]), bisection: bisection))
       pool.submit(SendJob(rows: Array(job.rows[middle...]), bisection: bisection))
     } else {
-      try giveBack(job.rows, retryAt: now, error: message, refund: true)
+      try giveBack(job.rows, error: message, countAttempt: true)
     }
   }
 
-  /// Gives back the rows a bisection held when the run ends.
-  func releaseHeldRows() throws(OutboxError) {
-    try giveBack(bisections.takeAllHeld(), retryAt: clock(), error: nil, refund: true)
+  /// A transient failure: the rows go back (charged nothing toward dead), and the endpoint is
+  /// marked failing, which holds back the queued bodies too.
+  private func failed(
+    _ result: SendResult, reason: String, retryAfter: Int64?, countAttempt: Bool, aborted: Bool
+  ) throws(OutboxError) {
+    try giveBack(result.job.rows, error: reason, countAttempt: countAttempt)
+    try giveBack(bisections.settledOtherwise(result.job), error: nil, countAttempt: false)
+    guard !aborted else { return }
+    let now = clock()
+    // Requests that were already on their way when the last failure was counted met the same
+    // outage: they give their rows back but do not grow the backoff again.
+    if result.startedAt > lastCountedFailureStart || retryAfter != nil {
+      if result.startedAt > lastCountedFailureStart { failuresThisRun += 1 }
+      lastCountedFailureStart = max(lastCountedFailureStart, now)
+      gate.failed(reason: reason, retryAfterMillis: retryAfter, now: now, using: &random)
+      try outbox.saveEndpointState(gate.state, now: now)
+    }
+    // Nothing more goes out before the next try: queued bodies and the held one go back.
+    var jobs = pool.cancelQueued()
+    if !carry.isEmpty {
+      jobs.append(SendJob(rows: carry))
+      carry = []
+    }
+    for job in jobs {
+      try giveBack(job.rows, error: nil, countAttempt: false)
+      try giveBack(bisections.settledOtherwise(job), error: nil, countAttempt: false)
+    }
   }
+}
 
-  private func giveBack(_ rows: [ClaimedFinding], retryAt: Int64, error: String?, refund: Bool) throws(OutboxError) {
-    guard !rows.isEmpty else { return }
-    let released = try outbox.release(
-      rows, retryAt: retryAt, error: error, refundAttempt: refund, maxAttempts: options.maxAttempts,
-      now: clock())
-    report.retriedRows += released.pending
-    report.deadRows += released.dead
-    if !retryTimes.contains(retryAt) { retryTimes.append(retryAt) }
-  }
-
-  private func countFailure(_ reason: String) throws(OutboxError) {
-    consecutiveFailures += 1
-    if consecutiveFailures >= options.outageThreshold && stop == nil {
-      try halt(.outage("\(consecutiveFailures) requests in a row failed; last: \(reason)"))
+extension UploadOutcome {
+  /// The failure's explanation, if this is a failure.
+  var reason: String? {
+    switch self {
+    case .delivered: nil
+    case .throttled(let retryAfter): "throttled" + (retryAfter.map { " (Retry-After \($0) ms)" } ?? "")
+    case .transient(let reason, _, _): reason
+    case .tooLarge(let message), .rejected(let message), .configuration(let message): message
     }
   }
 }

@@ -5,37 +5,50 @@ import OutboxStore
 /// The drain loop: claim → pack → (workers: gzip → POST) → record each outcome, fenced.
 ///
 /// The outbox is used only from the thread that calls ``run()``; HTTP never runs inside a
-/// transaction. Sending rules are design.md's: Retry-After honoured, full-jitter backoff,
-/// 413 split, 400 bisected down to the rows at fault, configuration errors stop the run and
-/// give leases back unspent, an endpoint-wide outage ends the run with rows pending.
+/// transaction. Rules (docs/delivery.md): only a verdict about a row's own content makes it
+/// dead — a 400 that bisection isolates to it, or too large to send alone. Transient failures
+/// (408, 429, 5xx, connection, token) never charge rows: they mark the endpoint failing in
+/// ``EndpointGate``, which holds every worker back until the next try time and then probes with
+/// one request; the state survives across runs. Configuration errors stop the run and give the
+/// leases back. A stop request starts no new request and gives in-flight work a bounded grace.
 public final class Drainer {
   let outbox: Outbox
   let configuration: ClientConfiguration
   let options: DrainOptions
   let tokens: TokenCache
   let clock: @Sendable () -> Int64
-  let shouldStop: () -> Bool
+  let shouldStop: @Sendable () -> Bool
   let onBatch: (BatchEvent) -> Void
   /// This run's lease owner (`host:pid:random`).
   public let owner = Outbox.makeLeaseOwner()
+  /// The `endpoint_state` key: the ingestion URL without its query.
+  let endpointKey: String
 
   var report = DrainReport()
   var stop: DrainStop?
-  var consecutiveFailures = 0
-  /// Times at which rows this run gave back become ready again.
-  var retryTimes: [Int64] = []
+  var gate: EndpointGate
+  /// Transient failures counted against this run (the run ends at `outageThreshold`).
+  var failuresThisRun = 0
+  /// Start time of the request whose failure was counted last: requests already in flight then
+  /// met the same outage and are not counted again.
+  var lastCountedFailureStart: Int64 = .min
   /// Claimed rows of a partly filled last body, packed together with the next claim.
   var carry: [ClaimedFinding] = []
+  /// Rows this run gave back and has not delivered or settled since.
+  var givenBack = Set<Int64>()
   /// Which 400s are about rows and which about the request.
   var bisections = BisectionTracker()
   var pool: WorkerPool!
+  var transferAbort = TransferAbort()
+  var stopRequestedAt: Int64?
+  var random = SystemRandomNumberGenerator()
 
   /// - Parameters:
-  ///   - shouldStop: polled between steps; true stops claiming (SIGTERM/SIGINT).
+  ///   - shouldStop: polled by the loop and the workers; true starts no new request (SIGTERM/SIGINT).
   ///   - onBatch: called on the caller's thread after each request is recorded.
   public init(
     outbox: Outbox, configuration: ClientConfiguration, options: DrainOptions, tokens: TokenCache? = nil,
-    clock: @escaping @Sendable () -> Int64 = { Outbox.now() }, shouldStop: @escaping () -> Bool = { false },
+    clock: @escaping @Sendable () -> Int64 = { Outbox.now() }, shouldStop: @escaping @Sendable () -> Bool = { false },
     onBatch: @escaping (BatchEvent) -> Void = { _ in }
   ) {
     self.outbox = outbox
@@ -48,98 +61,144 @@ public final class Drainer {
     self.clock = clock
     self.shouldStop = shouldStop
     self.onBatch = onBatch
+    endpointKey = String(configuration.ingestionURL.prefix { $0 != "?" })
+    gate = EndpointGate(
+      state: EndpointState(endpoint: endpointKey), backoff: options.endpointBackoff,
+      maxRetryAfterMillis: options.maxRetryAfterMillis)
   }
+
+  /// The endpoint's state as this run left it (for `status`, metrics and health).
+  public var endpointState: EndpointState { gate.state }
 
   /// Drains until nothing is ready (or a bound, a stop request, an outage or a configuration error).
   /// - Throws: `OutboxError` when the database fails; rows in flight keep their lease and are
-  ///   reclaimed after it expires.
+  ///   reclaimed by the next drain.
   public func run() throws(OutboxError) -> DrainReport {
     report = DrainReport()
     stop = nil
-    consecutiveFailures = 0
-    retryTimes = []
+    failuresThisRun = 0
+    lastCountedFailureStart = .min
     carry = []
+    givenBack = []
     bisections = BisectionTracker()
+    stopRequestedAt = nil
+    transferAbort = TransferAbort()
     let started = clock()
-    let (configuration, tokens, options, clock) = (self.configuration, self.tokens, self.options, self.clock)
-    pool = WorkerPool(count: options.concurrency) {
-      SendWorker(configuration: configuration, tokens: tokens, options: options, clock: clock)
+    gate = EndpointGate(
+      state: try outbox.endpointState(endpointKey), backoff: options.endpointBackoff,
+      maxRetryAfterMillis: options.maxRetryAfterMillis)
+    // A run that starts during a remembered outage probes once and then gives up.
+    let threshold = gate.isProbing ? 1 : max(1, options.outageThreshold)
+    if gate.isProbing && gate.waitMillis(now: started) > 0 {
+      return finish(.outage(reason: gate.state.lastError ?? "the endpoint failed", nextTryAt: gate.state.nextTryAt), started)
     }
-    defer { pool.close() }
-    let packer = BodyPacker(maxBytes: options.maxBodyBytes)
+    var workerOptions = options
+    workerOptions.transport.abort = transferAbort
+    let (configuration, tokens, clock) = (self.configuration, self.tokens, self.clock)
+    pool = WorkerPool(count: options.concurrency, shouldStop: shouldStop) { [workerOptions] in
+      SendWorker(configuration: configuration, tokens: tokens, options: workerOptions, clock: clock)
+    }
+    defer {
+      transferAbort.abort()
+      pool.close()
+    }
     var claimed = 0
     var exhausted = false
     while true {
-      while stop == nil && !exhausted && pool.outstanding < options.concurrency + 1 {
+      while stop == nil && !exhausted && mayClaim() {
         if let reason = boundReached(started: started, claimed: claimed) {
           stop = reason
           break
         }
         let limit = min(options.claimRows, options.maxRows.map { $0 - claimed } ?? .max)
         let rows = try outbox.claim(
-          owner: owner, limit: limit, leaseMillis: options.leaseMillis, maxAttempts: options.maxAttempts, now: clock())
+          owner: owner, limit: limit, leaseMillis: options.leaseMillis, now: clock(),
+          localOwnersGone: options.holdsDrainLock)
         if rows.isEmpty {
           exhausted = true
           break
         }
         claimed += rows.count
-        try submit(carry + rows, packer: packer, holdLast: true)
+        try submit(carry + rows, holdLast: !gate.isProbing)
       }
-      if (stop != nil || exhausted) && !carry.isEmpty {
+      if (stop != nil || exhausted) && !carry.isEmpty && stop?.isFinal != true && mayClaim() {
         let rows = carry
         carry = []
-        try submit(rows, packer: packer, holdLast: false)
+        try submit(rows, holdLast: false)
       }
-      if let result = pool.nextResult() {
-        try record(result)
-        if stop == nil && shouldStop() { try halt(.interrupted) }
+      if pool.outstanding > 0 {
+        if let result = pool.nextResult(timeoutMillis: 100) { try record(result) }
+        try checkStopRequest()
         continue
       }
       if stop != nil { break }
-      if exhausted {
-        // Nothing was ready at the last claim, so every row due by now was already taken.
-        let now = clock()
-        retryTimes.removeAll { $0 <= now }
-        if let next = retryTimes.min() {
-          guard next - now <= options.retryWaitMillis, boundReached(started: started, claimed: claimed) == nil else {
-            stop = .deferred(until: next)
-            break
-          }
-          if sleep(until: next) {
-            exhausted = false
-            continue
-          }
-          stop = .interrupted
+      if gate.isProbing {
+        // Failing: wait for the next try in-process only while it is near and the run has
+        // failures to spare; otherwise leave the rows pending for a later run.
+        let wait = gate.waitMillis(now: clock())
+        if failuresThisRun >= threshold || wait > options.retryWaitMillis
+          || boundReached(started: started, claimed: claimed) != nil
+        {
+          try halt(.outage(reason: gate.state.lastError ?? "the endpoint failed", nextTryAt: gate.state.nextTryAt))
           break
         }
+        if !sleep(until: clock() + wait) {
+          try halt(.interrupted)
+          break
+        }
+        exhausted = false
+        continue
       }
-      stop = stop ?? (exhausted ? .drained : .interrupted)
+      if !carry.isEmpty { continue }
+      stop = exhausted ? .drained : .interrupted
       break
     }
-    report.stop = stop ?? .drained
     try releaseHeldRows()
     try outbox.retireLeases(owner: owner)
+    return finish(stop ?? .drained, started)
+  }
+
+  /// Whether another body may be queued now: with every worker while healthy, one at a time
+  /// (and only once the next try time has come) while the endpoint is failing.
+  private func mayClaim() -> Bool {
+    if gate.isProbing { return pool.outstanding == 0 && gate.waitMillis(now: clock()) == 0 }
+    return pool.outstanding < options.concurrency + 1
+  }
+
+  private func finish(_ reason: DrainStop, _ started: Int64) -> DrainReport {
+    report.stop = reason
+    report.givenBackRows = givenBack.count
+    report.endpoint = gate.state
     report.elapsedMillis = clock() - started
     return report
   }
 
   /// Packs `rows` into bodies and queues them; with `holdLast` the last body waits in `carry`.
-  private func submit(_ rows: [ClaimedFinding], packer: BodyPacker, holdLast: Bool) throws(OutboxError) {
+  /// While probing, only the first body is queued and the rest go back unspent.
+  private func submit(_ rows: [ClaimedFinding], holdLast: Bool) throws(OutboxError) {
     carry = []
-    let pieces = packer.plan(sizes: rows.map(\.payload.count))
+    let limit = gate.bodyLimit(configured: options.maxBodyBytes, now: clock())
+    let pieces = BodyPacker(maxBytes: limit).plan(sizes: rows.map(\.payload.count))
+    var unsent: [ClaimedFinding] = []
+    var queued = 0
     for (index, piece) in pieces.enumerated() {
       switch piece {
+      case .body(let range, _) where gate.isProbing && queued > 0:
+        unsent += rows[range]
       case .body(let range, _) where holdLast && index == pieces.count - 1:
         carry = Array(rows[range])
       case .body(let range, _):
         pool.submit(SendJob(rows: Array(rows[range])))
+        queued += 1
       case .oversize(let row, let bytes):
-        report.deadRows += try outbox.markDead(
+        let dead = try outbox.markDead(
           [rows[row]],
-          error: "row is too large to send: its body would be \(bytes) bytes, over the \(options.maxBodyBytes)-byte "
-            + "request limit", batchID: nil, now: clock())
+          error: "row is too large to send: its body would be \(bytes) bytes, over the \(limit)-byte request limit",
+          reason: .tooLarge, batchID: nil, now: clock())
+        report.deadRows += dead
       }
     }
+    try giveBack(unsent, error: nil, countAttempt: false)
   }
 
   private func boundReached(started: Int64, claimed: Int) -> DrainStop? {
@@ -156,28 +215,5 @@ public final class Drainer {
       usleep(UInt32(min(100, max(1, time - clock()))) * 1000)
     }
     return true
-  }
-
-  /// Stops the run: jobs no worker has started go back to `pending` without spending an attempt.
-  func halt(_ reason: DrainStop) throws(OutboxError) {
-    if stop == nil { stop = reason }
-    let note: String? =
-      switch reason {
-      case .configuration(let message): message
-      case .outage(let message): "endpoint unavailable: " + message
-      default: nil
-      }
-    var jobs = pool.cancelQueued()
-    if !carry.isEmpty {
-      jobs.append(SendJob(rows: carry))
-      carry = []
-    }
-    jobs.append(SendJob(rows: bisections.takeAllHeld()))
-    for job in jobs where !job.rows.isEmpty {
-      report.retriedRows += try outbox.release(
-        job.rows, retryAt: clock(), error: note, refundAttempt: true, maxAttempts: options.maxAttempts,
-        now: clock()
-      ).pending
-    }
   }
 }

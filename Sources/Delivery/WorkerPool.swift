@@ -18,6 +18,8 @@ struct SendResult: Sendable {
   let wireBytes: Int
   let startedAt: Int64
   let finishedAt: Int64
+  /// Times the request went on the wire.
+  var transmissions = 1
 }
 
 /// Packs, compresses and POSTs on its own thread, with its own connection and buffers.
@@ -55,15 +57,22 @@ final class SendWorker {
 }
 
 /// A fixed set of worker threads: jobs in, results out, both FIFO.
+///
+/// `@unchecked Sendable`: every mutable field is read and written only under `condition`.
 final class WorkerPool: @unchecked Sendable {
   private let condition = NSCondition()
   private var jobs: [SendJob] = []
   private var results: [SendResult] = []
   private var closed = false
+  private var running = 0
+  /// Polled before a worker takes a job: once true, no new request starts (SIGTERM).
+  private let shouldStop: @Sendable () -> Bool
   /// Jobs submitted whose results have not been taken yet.
   private(set) var outstanding = 0
 
-  init(count: Int, makeWorker: @escaping @Sendable () -> SendWorker) {
+  init(count: Int, shouldStop: @escaping @Sendable () -> Bool, makeWorker: @escaping @Sendable () -> SendWorker) {
+    self.shouldStop = shouldStop
+    running = count
     for index in 0..<count {
       let thread = Thread { [self] in
         let worker = makeWorker()
@@ -74,6 +83,10 @@ final class WorkerPool: @unchecked Sendable {
           self.condition.broadcast()
           self.condition.unlock()
         }
+        self.condition.lock()
+        self.running -= 1
+        self.condition.broadcast()
+        self.condition.unlock()
       }
       thread.name = "drain-worker-\(index)"
       thread.stackSize = 1 << 20
@@ -84,8 +97,11 @@ final class WorkerPool: @unchecked Sendable {
   private func take() -> SendJob? {
     condition.lock()
     defer { condition.unlock() }
-    while jobs.isEmpty && !closed { condition.wait() }
-    guard !jobs.isEmpty else { return nil }
+    while !closed && (jobs.isEmpty || shouldStop()) {
+      // Woken by submit and close; the timeout notices a stop request that came as a signal.
+      _ = condition.wait(until: Date(timeIntervalSinceNow: 0.1))
+    }
+    guard !closed else { return nil }
     // The queue holds at most a few jobs (concurrency + 1, one claim's bodies, splits): removeFirst is cheap,
     // and it drops the pool's reference to the rows at once.
     return jobs.removeFirst()
@@ -99,19 +115,16 @@ final class WorkerPool: @unchecked Sendable {
     condition.unlock()
   }
 
-  /// Jobs waiting for a worker.
-  var queued: Int {
-    condition.lock()
-    defer { condition.unlock() }
-    return jobs.count
-  }
-
-  /// The next finished result, waiting for one; nil when nothing is outstanding.
-  func nextResult() -> SendResult? {
+  /// The next finished result, waiting at most `timeoutMillis` for one; nil when nothing is
+  /// outstanding or none arrived in time.
+  func nextResult(timeoutMillis: Int) -> SendResult? {
     condition.lock()
     defer { condition.unlock() }
     guard outstanding > 0 else { return nil }
-    while results.isEmpty { condition.wait() }
+    let deadline = Date(timeIntervalSinceNow: Double(timeoutMillis) / 1000)
+    while results.isEmpty {
+      if !condition.wait(until: deadline) && results.isEmpty { return nil }
+    }
     outstanding -= 1
     return results.removeFirst()
   }
@@ -126,11 +139,13 @@ final class WorkerPool: @unchecked Sendable {
     return cancelled
   }
 
-  /// Lets the threads exit once the queue is empty.
+  /// Lets the threads exit once their current job is done, and waits until every one has
+  /// (queued jobs must have been cancelled or finished first).
   func close() {
     condition.lock()
     closed = true
     condition.broadcast()
+    while running > 0 { condition.wait() }
     condition.unlock()
   }
 }

@@ -21,6 +21,13 @@ private final class ResponseSink {
   }
 }
 
+/// libcurl's progress callback: non-zero ends the transfer with CURLE_ABORTED_BY_CALLBACK.
+private let abortCheck: @convention(c) (UnsafeMutableRawPointer?, curl_off_t, curl_off_t, curl_off_t, curl_off_t) -> Int32 = {
+  userdata, _, _, _, _ in
+  guard let userdata else { return 0 }
+  return Unmanaged<TransferAbort>.fromOpaque(userdata).takeUnretainedValue().isAborted ? 1 : 0
+}
+
 private func sinkOf(_ userdata: UnsafeMutableRawPointer?) -> ResponseSink {
   Unmanaged<ResponseSink>.fromOpaque(userdata!).takeUnretainedValue()
 }
@@ -95,6 +102,11 @@ public final class CurlSession {
         _ = cvebuster_curl_setopt_long(h, CURLOPT_TCP_KEEPALIVE, 1)
         _ = cvebuster_curl_setopt_string(h, CURLOPT_USERAGENT, options.userAgent)
         _ = cvebuster_curl_setopt_slist(h, CURLOPT_HTTPHEADER, list)
+        if let abort = options.abort {
+          _ = cvebuster_curl_setopt_long(h, CURLOPT_NOPROGRESS, 0)
+          _ = cvebuster_curl_setopt_xferinfo_function(h, abortCheck)
+          _ = cvebuster_curl_setopt_pointer(h, CURLOPT_XFERINFODATA, Unmanaged.passUnretained(abort).toOpaque())
+        }
         let sinkPointer = Unmanaged.passUnretained(sink).toOpaque()
         _ = cvebuster_curl_setopt_write_function(h, writeBody)
         _ = cvebuster_curl_setopt_pointer(h, CURLOPT_WRITEDATA, sinkPointer)

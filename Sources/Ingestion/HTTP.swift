@@ -1,3 +1,4 @@
+import Synchronization
 /// One HTTP request. Header lines are `Name: value`.
 public struct HTTPRequest: Sendable {
   public var method: String
@@ -75,6 +76,20 @@ public struct TransportOptions: Sendable {
   /// Ignore proxy environment variables (IMDS must be reached directly).
   public var bypassProxy: Bool = false
   public var userAgent: String = "cvebuster-outbox/0.1"
+  /// When set, a transfer under way ends (as a transport error) soon after ``TransferAbort/abort()``.
+  public var abort: TransferAbort?
 
   public init() {}
+}
+
+/// Ends transfers under way from another thread: a drain past its shutdown grace uses it.
+public final class TransferAbort: Sendable {
+  private let flag = Atomic<Bool>(false)
+
+  public init() {}
+
+  /// Makes every transfer using this object stop at its next progress check (within a second).
+  public func abort() { flag.store(true, ordering: .relaxed) }
+
+  public var isAborted: Bool { flag.load(ordering: .relaxed) }
 }

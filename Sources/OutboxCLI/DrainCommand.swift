@@ -45,8 +45,11 @@ struct DrainCommand: ParsableCommand {
   @Option(help: "Largest uncompressed request body (at most 1000000).")
   var maxBodyBytes = ClientConfiguration.bodyLimit
 
-  @Option(help: "Attempts before a row goes dead.")
-  var maxAttempts = 12
+  @Option(help: ArgumentHelp("No longer used: transient failures never make a row dead.", visibility: .hidden))
+  var maxAttempts: Int?
+
+  @Option(help: ArgumentHelp("After SIGTERM/SIGINT, how long requests under way may finish, e.g. 15s.", valueName: "duration"))
+  var shutdownGrace = DurationArgument("15s")!
 
   @Flag(help: "If another drain is running on this database, wait for it instead of exiting 75.")
   var wait = false
@@ -94,6 +97,14 @@ struct DrainCommand: ParsableCommand {
       throw fail(.ioError, error.description)
     }
     defer { withExtendedLifetime(lock) {} }
+    if maxAttempts != nil {
+      Diagnostics.warning("--max-attempts is ignored: only a verdict about a row's content makes it dead (docs/delivery.md)")
+    }
+    // A timer enabled before the first scan is not a failure.
+    if access(global.databasePath, F_OK) != 0 && errno == ENOENT {
+      StandardOutput.write("nothing enqueued yet: no outbox at \(global.databasePath)\n")
+      return
+    }
     MemoryTuning.returnFreedMemoryPromptly()
     // NORMAL is safe for drain: a `sent` mark lost to power loss only means a resend (at least once).
     // A drain walks the ready index and the narrow delivery rows in order and reads each payload
@@ -110,7 +121,8 @@ struct DrainCommand: ParsableCommand {
     var options = DrainOptions()
     options.concurrency = concurrency
     options.maxBodyBytes = maxBodyBytes
-    options.maxAttempts = maxAttempts
+    options.holdsDrainLock = lock != nil
+    options.shutdownGraceMillis = shutdownGrace.millis
     options.maxRows = maxRows
     // Claim about what the workers send next: each attempt is counted at claim, so a drain that
     // dies spends attempts only of rows it was about to send.
@@ -132,7 +144,9 @@ struct DrainCommand: ParsableCommand {
         progress.add(event)
       })
     var exit = ExitStatus.ok
+    var nextPassAt: Int64 = 0
     repeat {
+      nextPassAt = 0
       let report: DrainReport
       do {
         report = try drainer.run()
@@ -146,19 +160,18 @@ struct DrainCommand: ParsableCommand {
       switch report.stop {
       case .configuration(let message):
         throw fail(.configuration, message)
-      case .outage(let message):
-        guard watch else { throw fail(.temporary, "endpoint unavailable, rows left pending: \(message)") }
-        Diagnostics.warning("endpoint unavailable, retrying in \(interval.seconds)s: \(message)")
-      case .deferred(let until):
-        guard watch else {
-          throw fail(.temporary, "rows wait for a retry at \(Formatting.timestamp(until)) (throttled or failing); run drain again later")
-        }
+      case .outage(let reason, let nextTryAt):
+        let waiting = ((try? outbox.status())?.pending).map { "\($0) rows wait for the endpoint" } ?? "rows wait"
+        let message = "endpoint unavailable (\(reason)); \(waiting); next try \(Formatting.timestamp(nextTryAt))"
+        guard watch else { throw fail(.temporary, message) }
+        Diagnostics.warning(message)
+        nextPassAt = nextTryAt
       case .interrupted:
         return
       case .drained, .maxRows, .maxDuration:
         break
       }
-    } while watch && sleepInterruptibly(seconds: interval.seconds)
+    } while watch && sleepInterruptibly(seconds: max(interval.seconds, (nextPassAt - Outbox.now() + 999) / 1000))
     if exit != .ok { throw exit.exitCode }
   }
 
@@ -206,25 +219,39 @@ struct BatchLog: Sendable {
         "outcome": event.outcome, "ms": event.millis, "client_request_id": event.clientRequestID,
       ]
       object["status"] = event.status
+      object["request_id"] = event.requestID
       object["error"] = event.error
       let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data()
       Diagnostics.write(String(decoding: data, as: UTF8.self))
     case .text:
       var line = "batch \(event.outcome) rows=\(event.rows) raw=\(event.rawBytes) wire=\(event.wireBytes) "
         + "status=\(event.status.map(String.init) ?? "-") ms=\(event.millis) id=\(event.clientRequestID)"
+        + (event.requestID.map { " request_id=\($0)" } ?? "")
       if let error = event.error { line += " error=\"\(error)\"" }
       Diagnostics.write(useProgressBar ? "\r\u{1B}[K" + line : line)
     }
   }
 
   func summary(_ report: DrainReport) {
+    StandardOutput.write(Self.summaryLine(report) + "\n")
+  }
+
+  /// What a run did, in rows (never row-attempts), and why no request left when none did.
+  static func summaryLine(_ report: DrainReport) -> String {
     let seconds = max(0.001, Double(report.elapsedMillis) / 1000)
     let rate = Int(Double(report.sentRows) / seconds)
-    StandardOutput.write(
-      "sent \(report.sentRows) rows in \(report.requests) requests (\(report.rawBytes) bytes raw, "
-        + "\(report.wireBytes) on the wire) in \(String(format: "%.2f", seconds)) s, \(rate) rows/s; "
-        + "dead \(report.deadRows), given back \(report.retriedRows)"
-        + (report.fencedRows > 0 ? ", lost lease on \(report.fencedRows)" : "") + "\n")
+    var parts: [String] = []
+    if report.requests == 0 && report.unsentRequests > 0 {
+      parts.append("sent 0 rows: no request left this host (\(report.lastUnsentReason ?? "unknown reason"))")
+    } else {
+      parts.append(
+        "sent \(report.sentRows) rows in \(report.requests) requests (\(report.rawBytes) bytes raw, "
+          + "\(report.wireBytes) on the wire) in \(String(format: "%.2f", seconds)) s, \(rate) rows/s")
+    }
+    parts.append("dead \(report.deadRows)")
+    if report.givenBackRows > 0 { parts.append("\(report.givenBackRows) rows wait for a later try") }
+    if report.fencedRows > 0 { parts.append("lost lease on \(report.fencedRows)") }
+    return parts.joined(separator: "; ")
   }
 }
 

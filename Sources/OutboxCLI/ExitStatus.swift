@@ -21,7 +21,7 @@ extension OutboxError {
     switch self {
     case .busy: .temporary
     case .libraryTooOld: .configuration
-    case .notFound, .corrupt, .foreign, .newerSchema, .migrationMismatch, .localIO: .ioError
+    case .notFound, .corrupt, .damaged, .foreign, .newerSchema, .needsMigration, .migrationMismatch, .localIO: .ioError
     }
   }
 }

@@ -15,6 +15,10 @@ struct Migrator {
       applicationID = try connection.scalarInt("PRAGMA application_id")
       objects = try connection.scalarInt("SELECT count(*) FROM sqlite_schema")
     } catch {
+      // Nothing was written yet: a damaged file refused here is untouched.
+      if case .damaged(let path, let detail) = OutboxError.from(error, path: path) {
+        throw OutboxError.corrupt(path: path, detail: detail)
+      }
       throw OutboxError.from(error, path: path)
     }
     if applicationID == 0 && objects == 0 { return }  // a fresh, empty database

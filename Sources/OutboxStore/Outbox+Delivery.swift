@@ -4,87 +4,33 @@
   import Darwin
 #endif
 
-/// A row a drain has leased: what to send, and what fences its acknowledgement.
-public struct ClaimedFinding: Sendable, Equatable {
-  public let id: Int64
-  /// The revision being sent (the row's `sending_revision`, which the outcome statements compare).
-  public let revision: Int64
-  /// The claim (`leases.id`) holding the row; outcomes change the row only while it still holds.
-  public let leaseID: Int64
-  /// Attempts including this one.
-  public let attempts: Int
-  /// The canonical JSON object to send.
-  public let payload: [UInt8]
-
-  public init(id: Int64, revision: Int64, leaseID: Int64, attempts: Int, payload: [UInt8]) {
-    self.id = id
-    self.revision = revision
-    self.leaseID = leaseID
-    self.attempts = attempts
-    self.payload = payload
-  }
-}
-
-/// How a request ended, as recorded in `batches.outcome`.
-public enum BatchOutcome: String, Sendable, CaseIterable {
-  case delivered, retry, rejected, split
-  case configError = "config_error"
-}
-
-/// One request a drain made.
-public struct BatchRecord: Sendable {
-  public var clientRequestID: String
-  public var requestID: String?
-  public var leaseOwner: String
-  public var rows: Int
-  public var rawBytes: Int
-  public var wireBytes: Int
-  public var httpStatus: Int?
-  public var outcome: BatchOutcome
-  public var error: String?
-  public var startedAt: Int64
-  public var finishedAt: Int64
-
-  public init(
-    clientRequestID: String, requestID: String?, leaseOwner: String, rows: Int, rawBytes: Int, wireBytes: Int,
-    httpStatus: Int?, outcome: BatchOutcome, error: String?, startedAt: Int64, finishedAt: Int64
-  ) {
-    self.clientRequestID = clientRequestID
-    self.requestID = requestID
-    self.leaseOwner = leaseOwner
-    self.rows = rows
-    self.rawBytes = rawBytes
-    self.wireBytes = wireBytes
-    self.httpStatus = httpStatus
-    self.outcome = outcome
-    self.error = error
-    self.startedAt = startedAt
-    self.finishedAt = finishedAt
-  }
-}
-
 extension Outbox {
   /// A lease owner name unique to this process: `host:pid:random`.
   public static func makeLeaseOwner() -> String {
-    "\(hostName()):\(getpid()):\(String(UInt64.random(in: 0...UInt64.max), radix: 36))"
+    "\(Self.hostName()):\(getpid()):\(String(UInt64.random(in: 0...UInt64.max), radix: 36))"
   }
 
   /// Leases up to `limit` ready rows to `owner` in one short IMMEDIATE transaction.
   ///
-  /// First gives back expired leases and the leases of drains on this host whose process is gone
-  /// (rows out of attempts go `dead`), then records a new lease and puts pending rows with
-  /// `next_attempt_at <= now` under it in `(next_attempt_at, id)` order, counting the attempt now
-  /// so a row that crashes its sender still runs out of attempts.
+  /// First gives back expired leases and the leases of drains that are provably gone, then records
+  /// a new lease and puts pending rows with `next_attempt_at <= now` under it in
+  /// `(next_attempt_at, id)` order. No attempt is counted here: a drain killed before its request
+  /// left spends nothing (attempts are counted when a request's outcome is recorded).
+  /// - Parameter localOwnersGone: the caller holds the database's drain lock, so no other drain on
+  ///   this host is running and every lease another owner on this host holds is orphaned. The lock
+  ///   is a `flock` the kernel drops when its holder exits, which a zombie cannot fake.
   /// - Returns: the claimed rows in id order, all under one new lease.
-  public func claim(owner: String, limit: Int, leaseMillis: Int64, maxAttempts: Int, now: Int64) throws(OutboxError) -> [ClaimedFinding] {
+  public func claim(owner: String, limit: Int, leaseMillis: Int64, now: Int64, localOwnersGone: Bool = false)
+    throws(OutboxError) -> [ClaimedFinding]
+  {
     try write {
-      try reclaimLeases(now: now, maxAttempts: maxAttempts)
+      try reclaimLeases(now: now, localOwnersGone: localOwnersGone ? owner : nil)
       let leaseID = try connection.prepare("INSERT INTO leases (owner, expires_at, claimed_at) VALUES (?, ?, ?) RETURNING id")
         .bind(.text(owner), .integer(now + leaseMillis), .integer(now))
         .firstRow { $0.int64(0) } ?? 0
       try connection.prepare("""
         UPDATE finding_delivery
-        SET state = 'sending', lease_id = ?1, sending_revision = revision, attempts = attempts + 1, updated_at = ?2
+        SET state = 'sending', lease_id = ?1, sending_revision = revision, updated_at = ?2
         WHERE id IN (SELECT id FROM finding_delivery WHERE state = 'pending' AND next_attempt_at <= ?2
                      ORDER BY next_attempt_at, id LIMIT ?3)
         """)
@@ -97,6 +43,7 @@ extension Outbox {
       // Read back through the lease index, in id order (cheaper than RETURNING with a subquery).
       var claimed: [ClaimedFinding] = []
       claimed.reserveCapacity(connection.changes)
+      var unsendable: [ClaimedFinding] = []
       try connection.prepare("""
         SELECT d.id, d.revision, d.attempts, c.payload
         FROM finding_delivery AS d JOIN finding_content AS c ON c.id = d.id
@@ -105,30 +52,48 @@ extension Outbox {
         """)
         .bind(.integer(leaseID))
         .forEachRow { row in
-          claimed.append(ClaimedFinding(
-            id: row.int64(0), revision: row.int64(1), leaseID: leaseID, attempts: row.int(2), payload: row.bytes(3) ?? []))
+          let finding = ClaimedFinding(
+            id: row.int64(0), revision: row.int64(1), leaseID: leaseID, attempts: row.int(2), payload: row.bytes(3) ?? [])
+          if finding.payload.isEmpty { unsendable.append(finding) } else { claimed.append(finding) }
         }
+      if !unsendable.isEmpty {
+        // A compacted row that became pending again has nothing to send: say so, never send "".
+        _ = try settleDead(
+          unsendable, error: "no payload stored (compacted by prune --compact); enqueue the finding again",
+          reason: .invalidContent, batchID: nil, now: now, countAttempt: false)
+      }
       return claimed
     }
   }
 
   /// Gives back the rows of expired leases and of leases whose owner is provably gone, and
   /// deletes those leases: their ids are never reused, so a late acknowledgement changes nothing.
-  private func reclaimLeases(now: Int64, maxAttempts: Int) throws(SQLiteError) {
+  /// Rows go back to `pending` unspent: a drain that stopped says nothing about their content.
+  /// - Parameter localOwnersGone: the owner holding the drain lock; every other lease of this host ended.
+  private func reclaimLeases(now: Int64, localOwnersGone lockHolder: String?) throws(SQLiteError) {
     var ended: [Int64] = []
+    let host = Self.hostName()
     try connection.prepare("SELECT id, owner, expires_at FROM leases").forEachRow { row in
-      if row.int64(2) <= now || row.text(1).map(Self.ownerIsGone) == true { ended.append(row.int64(0)) }
+      let owner = row.text(1) ?? ""
+      let gone: Bool
+      if row.int64(2) <= now {
+        gone = true
+      } else if let lockHolder {
+        gone = owner != lockHolder && owner.hasPrefix(host + ":")
+      } else {
+        gone = Self.ownerIsGone(owner)
+      }
+      if gone { ended.append(row.int64(0)) }
     }
     guard !ended.isEmpty else { return }
     let leaseList = Array("[\(ended.map(String.init).joined(separator: ","))]".utf8)
     try connection.prepare("""
       UPDATE finding_delivery
-      SET state = CASE WHEN attempts >= ?3 THEN 'dead' ELSE 'pending' END,
-          last_error = CASE WHEN attempts >= ?3 THEN 'out of attempts (' || attempts || '): the drain sending it stopped' ELSE last_error END,
-          lease_id = NULL, sending_revision = NULL, updated_at = ?2
+      SET state = 'pending', lease_id = NULL, sending_revision = NULL, next_attempt_at = min(next_attempt_at, ?2),
+          updated_at = ?2
       WHERE state = 'sending' AND lease_id IN (SELECT value FROM json_each(?1))
       """)
-      .bind(.textBytes(leaseList), .integer(now), .integer(Int64(maxAttempts)))
+      .bind(.textBytes(leaseList), .integer(now))
       .run()
     try connection.prepare("DELETE FROM leases WHERE id IN (SELECT value FROM json_each(?1))")
       .bind(.textBytes(leaseList)).run()
@@ -146,10 +111,11 @@ extension Outbox {
     }
   }
 
-  /// True when `owner` names a process on this host that no longer exists.
+  /// True when `owner` names a process on this host that no longer exists. Only a fallback for
+  /// drains run without the drain lock: a zombie still answers `kill(pid, 0)`.
   static func ownerIsGone(_ owner: String) -> Bool {
     let parts = owner.split(separator: ":")
-    guard parts.count == 3, String(parts[0]) == hostName(), let pid = pid_t(parts[1]), pid != getpid() else { return false }
+    guard parts.count == 3, String(parts[0]) == Self.hostName(), let pid = pid_t(parts[1]), pid != getpid() else { return false }
     return kill(pid, 0) != 0 && errno == ESRCH
   }
 
@@ -158,13 +124,13 @@ extension Outbox {
     try write {
       try connection.prepare("""
         INSERT INTO batches (client_request_id, request_id, lease_owner, rows, raw_bytes, wire_bytes,
-                             http_status, outcome, error, started_at, finished_at)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                             http_status, outcome, error, started_at, finished_at, transmissions)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
         """)
         .bind(.text(batch.clientRequestID), .optional(batch.requestID), .text(batch.leaseOwner),
               .integer(Int64(batch.rows)), .integer(Int64(batch.rawBytes)), .integer(Int64(batch.wireBytes)),
               .optional(batch.httpStatus.map(Int64.init)), .text(batch.outcome.rawValue), .optional(batch.error),
-              .integer(batch.startedAt), .integer(batch.finishedAt))
+              .integer(batch.startedAt), .integer(batch.finishedAt), .integer(Int64(batch.transmissions)))
         .run()
       return connection.lastInsertRowID
     }
@@ -222,7 +188,7 @@ extension Outbox {
     """
     SET state = CASE WHEN finding_delivery.revision = finding_delivery.sending_revision THEN 'sent' ELSE 'pending' END,
         sent_at = CASE WHEN finding_delivery.revision = finding_delivery.sending_revision THEN \(now) ELSE NULL END,
-        attempts = CASE WHEN finding_delivery.revision = finding_delivery.sending_revision THEN attempts ELSE 0 END,
+        attempts = CASE WHEN finding_delivery.revision = finding_delivery.sending_revision THEN attempts + 1 ELSE 0 END,
         next_attempt_at = \(now), batch_id = \(batchID), last_error = NULL, lease_id = NULL, sending_revision = NULL,
         updated_at = \(now)
     """
@@ -238,57 +204,57 @@ extension Outbox {
     return ranges.sorted { $0.key < $1.key }.map { ($0.key, $0.value.first, $0.value.last) }
   }
 
-  /// Gives rows back for another try at `retryAt`. With `refundAttempt` (configuration errors,
-  /// shutdown, a body that never left) the attempt is not counted; otherwise a row out of
-  /// attempts goes `dead`. Fenced like `markSent`.
-  /// - Returns: rows now pending and rows now dead; together fewer than `rows.count` means a lease was lost.
+  /// Gives rows back for another try at `retryAt`, never dead: a failure of the request says
+  /// nothing about its rows. With `countAttempt` (the service may have seen the request) the
+  /// attempt is recorded, for the record only. Fenced like `markSent`.
+  /// - Returns: rows now pending; fewer than `rows.count` means a lease was lost.
   @discardableResult
-  public func release(
-    _ rows: [ClaimedFinding], retryAt: Int64, error: String?, refundAttempt: Bool, maxAttempts: Int, now: Int64
-  ) throws(OutboxError) -> (pending: Int, dead: Int) {
+  public func release(_ rows: [ClaimedFinding], retryAt: Int64, error: String?, countAttempt: Bool, now: Int64)
+    throws(OutboxError) -> Int
+  {
     try write {
-      var counts = (pending: 0, dead: 0)
       try connection.prepare("""
         UPDATE finding_delivery
-        SET attempts = attempts - ?4,
-            state = CASE WHEN ?4 = 0 AND attempts >= ?5 AND revision = sending_revision
-                         THEN 'dead' ELSE 'pending' END,
-            last_error = CASE WHEN ?4 = 0 AND attempts >= ?5 AND revision = sending_revision
-                              THEN 'out of attempts (' || attempts || '); last: ' || coalesce(?3, 'unknown error')
-                              ELSE ?3 END,
-            next_attempt_at = ?2, lease_id = NULL, sending_revision = NULL, updated_at = ?6
+        SET attempts = attempts + ?4, state = 'pending', last_error = coalesce(?3, last_error),
+            next_attempt_at = ?2, lease_id = NULL, sending_revision = NULL, updated_at = ?5
         FROM \(Self.claimedRows)
         WHERE finding_delivery.id = claimed.id AND finding_delivery.lease_id = claimed.lease_id
-        RETURNING state = 'dead'
         """)
         .bind(.textBytes(Self.claimedJSON(rows)), .integer(retryAt), .optional(error),
-              .integer(refundAttempt ? 1 : 0), .integer(Int64(maxAttempts)), .integer(now))
-        .forEachRow { row in
-          if row.int(0) == 1 { counts.dead += 1 } else { counts.pending += 1 }
-        }
-      return counts
-    }
-  }
-
-  /// Dead-letters rows the service rejected for their content. A row whose content changed while
-  /// in flight goes back to `pending` instead: the new revision deserves its own try. Fenced.
-  @discardableResult
-  public func markDead(_ rows: [ClaimedFinding], error: String, batchID: Int64?, now: Int64) throws(OutboxError) -> Int {
-    try write {
-      try connection.prepare("""
-        UPDATE finding_delivery
-        SET state = CASE WHEN revision = sending_revision THEN 'dead' ELSE 'pending' END,
-            attempts = CASE WHEN revision = sending_revision THEN attempts ELSE 0 END,
-            last_error = CASE WHEN revision = sending_revision THEN ?3 ELSE NULL END,
-            batch_id = coalesce(?4, batch_id), next_attempt_at = ?2, lease_id = NULL, sending_revision = NULL,
-            updated_at = ?2
-        FROM \(Self.claimedRows)
-        WHERE finding_delivery.id = claimed.id AND finding_delivery.lease_id = claimed.lease_id
-        """)
-        .bind(.textBytes(Self.claimedJSON(rows)), .integer(now), .text(error), .optional(batchID))
+              .integer(countAttempt ? 1 : 0), .integer(now))
         .run()
       return connection.changes
     }
+  }
+
+  /// Dead-letters rows for a verdict about their own content (`reason`). A row whose content
+  /// changed while in flight goes back to `pending` instead: the new revision deserves its own
+  /// try. Fenced.
+  @discardableResult
+  public func markDead(_ rows: [ClaimedFinding], error: String, reason: DeadReason, batchID: Int64?, now: Int64)
+    throws(OutboxError) -> Int
+  {
+    try write { try settleDead(rows, error: error, reason: reason, batchID: batchID, now: now, countAttempt: true) }
+  }
+
+  private func settleDead(
+    _ rows: [ClaimedFinding], error: String, reason: DeadReason, batchID: Int64?, now: Int64, countAttempt: Bool
+  ) throws(SQLiteError) -> Int {
+    try connection.prepare("""
+      UPDATE finding_delivery
+      SET state = CASE WHEN revision = sending_revision THEN 'dead' ELSE 'pending' END,
+          attempts = CASE WHEN revision = sending_revision THEN attempts + ?6 ELSE 0 END,
+          last_error = CASE WHEN revision = sending_revision THEN ?3 ELSE NULL END,
+          dead_reason = CASE WHEN revision = sending_revision THEN ?5 END,
+          batch_id = coalesce(?4, batch_id), next_attempt_at = ?2, lease_id = NULL, sending_revision = NULL,
+          updated_at = ?2
+      FROM \(Self.claimedRows)
+      WHERE finding_delivery.id = claimed.id AND finding_delivery.lease_id = claimed.lease_id
+      """)
+      .bind(.textBytes(Self.claimedJSON(rows)), .integer(now), .text(error), .optional(batchID),
+            .text(reason.rawValue), .integer(countAttempt ? 1 : 0))
+      .run()
+    return connection.changes
   }
 
   /// `[[id,lease],…]` for the outcome statements.
@@ -320,7 +286,12 @@ extension Outbox {
   }
 }
 
-private func hostName() -> String {
+extension Outbox {
+  /// This host's name as lease owners spell it (`:` replaced).
+  static func hostName() -> String { currentHostName() }
+}
+
+private func currentHostName() -> String {
   var buffer = [UInt8](repeating: 0, count: 256)
   let ok = buffer.withUnsafeMutableBufferPointer { pointer in
     pointer.withMemoryRebound(to: CChar.self) { gethostname($0.baseAddress!, $0.count - 1) == 0 }

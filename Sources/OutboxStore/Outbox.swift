@@ -22,13 +22,23 @@ public struct OutboxOptions: Sendable {
   /// SQLite page cache. Keys arrive in random order, so inserts into the natural-key index touch
   /// pages all over it; a cache that holds the hot part of the index saves re-reading them.
   public var cacheKiB: Int
+  /// Open for reading only: no migration, no write lock, no change to the file (`status`,
+  /// `inspect`, `doctor`). A database that needs migrating is refused with ``OutboxError/needsMigration(path:found:latest:)``.
+  public var readOnly: Bool
 
-  public init(synchronous: SynchronousMode = .full, busyTimeoutMillis: Int32 = 15_000, create: Bool = true, cacheKiB: Int = 8_192) {
+  public init(
+    synchronous: SynchronousMode = .full, busyTimeoutMillis: Int32 = 15_000, create: Bool = true,
+    cacheKiB: Int = 8_192, readOnly: Bool = false
+  ) {
     self.synchronous = synchronous
     self.busyTimeoutMillis = busyTimeoutMillis
-    self.create = create
+    self.create = create && !readOnly
     self.cacheKiB = cacheKiB
+    self.readOnly = readOnly
   }
+
+  /// For commands that only read.
+  public static let reading = OutboxOptions(busyTimeoutMillis: 5_000, create: false, cacheKiB: 2_048, readOnly: true)
 }
 
 /// The SQLite outbox: one row per finding natural key, delivered at least once.
@@ -45,6 +55,10 @@ public final class Outbox {
   /// - Throws: `OutboxError` — a foreign, newer or damaged file is refused and left untouched.
   public init(path: String, options: OutboxOptions = .init()) throws(OutboxError) {
     self.path = path
+    if options.readOnly {
+      connection = try Self.openForReading(path: path, busyTimeoutMillis: options.busyTimeoutMillis)
+      return
+    }
     guard sqlite3LibraryVersionNumber() >= Connection.minimumLibraryVersion.number else {
       throw .libraryTooOld(found: Connection.libraryVersion, needed: Connection.minimumLibraryVersion.text)
     }
@@ -76,6 +90,42 @@ public final class Outbox {
     } catch {
       throw .localIO(path: path, detail: "\(error)")
     }
+  }
+
+  /// Opens `path` read-only and checks it is an outbox at this build's schema version. Falls back
+  /// to SQLite's `immutable` mode when the user can read the file but not create its `-shm`.
+  private static func openForReading(path: String, busyTimeoutMillis: Int32) throws(OutboxError) -> Connection {
+    guard access(path, F_OK) == 0 else { throw .notFound(path: path) }
+    try checkHeader(path: path)
+    func open(immutable: Bool) throws(OutboxError) -> Connection {
+      do {
+        let connection = try Connection(path: path, create: false, readOnly: true, immutable: immutable)
+        connection.setBusyTimeout(milliseconds: busyTimeoutMillis)
+        try Migrator(connection: connection, path: path).checkOwnership()
+        let found = Int(try connection.scalarInt("SELECT coalesce(max(version), 0) FROM schema_migrations"))
+        if found < latestSchemaVersion { throw OutboxError.needsMigration(path: path, found: found, latest: latestSchemaVersion) }
+        try connection.execute("PRAGMA query_only = ON")
+        return connection
+      } catch let error as OutboxError {
+        throw error
+      } catch let error as SQLiteError {
+        throw OutboxError.from(error, path: path)
+      } catch {
+        throw .localIO(path: path, detail: "\(error)")
+      }
+    }
+    do {
+      return try open(immutable: false)
+    } catch .localIO where !canCreateSiblings(of: path) {
+      return try open(immutable: true)
+    }
+  }
+
+  /// Whether this user may create files beside `path` (SQLite's `-shm` for a WAL reader).
+  private static func canCreateSiblings(of path: String) -> Bool {
+    let directory = path.lastIndex(of: "/").map { String(path[..<$0]) } ?? "."
+    return access(directory.isEmpty ? "/" : directory, W_OK) == 0
+      || access(path + "-shm", R_OK | W_OK) == 0
   }
 
   /// Creates the directory (0700) and an empty file (0600): the outbox is a map of unpatched machines.

@@ -2,12 +2,16 @@
 public enum OutboxError: Error, Sendable, CustomStringConvertible {
   /// No database at the path and the command does not create one.
   case notFound(path: String)
-  /// The file is not an SQLite database, or is damaged.
+  /// The file is not an SQLite database; it was refused before anything opened it.
   case corrupt(path: String, detail: String)
+  /// SQLite met a damaged page; the transaction that met it was rolled back.
+  case damaged(path: String, detail: String)
   /// An SQLite database that belongs to some other program.
   case foreign(path: String, detail: String)
   /// Written by a newer cvebuster-outbox than this one.
   case newerSchema(path: String, found: Int, supported: Int)
+  /// An older schema, and the command only reads: a write command upgrades it.
+  case needsMigration(path: String, found: Int, latest: Int)
   /// An applied migration differs from the one compiled into this binary.
   case migrationMismatch(path: String, version: Int, name: String)
   /// The SQLite library is older than the schema needs.
@@ -23,10 +27,18 @@ public enum OutboxError: Error, Sendable, CustomStringConvertible {
       "no outbox database at \(path): enqueue findings first, or pass --db / set CVEBUSTER_OUTBOX_DB"
     case .corrupt(let path, let detail):
       "\(path) is not a usable SQLite database (\(detail)); it was left untouched. Restore a backup or point --db elsewhere"
+    case .damaged(let path, let detail):
+      "\(path) is damaged (\(detail)); the transaction that met the damage was rolled back, but the file may have "
+        + "been damaged before. Stop writers, then: run `cvebuster-outbox doctor --db \(path)` to see the extent; "
+        + "recover what SQLite can read with `sqlite3 \(path) .recover | sqlite3 \(path).recovered` and point --db at "
+        + "the new file (rows already sent may be sent again); or restore a backup"
     case .foreign(let path, let detail):
       "\(path) is an SQLite database of another program (\(detail)); refusing to change it. Point --db at a cvebuster-outbox database"
     case .newerSchema(let path, let found, let supported):
       "\(path) has schema version \(found), but this cvebuster-outbox knows only up to \(supported); upgrade cvebuster-outbox. The database was not changed"
+    case .needsMigration(let path, let found, let latest):
+      "\(path) has schema version \(found) and this cvebuster-outbox uses \(latest); this command only reads, so it "
+        + "did not upgrade it: run any write command (enqueue, drain) to upgrade"
     case .migrationMismatch(let path, let version, let name):
       "\(path): migration \(version) (\(name)) applied there differs from this build's copy; refusing to continue"
     case .libraryTooOld(let found, let needed):
@@ -40,7 +52,7 @@ public enum OutboxError: Error, Sendable, CustomStringConvertible {
 
   /// Classifies an SQLite failure on `path`.
   static func from(_ error: SQLiteError, path: String) -> OutboxError {
-    if error.isCorrupt { return .corrupt(path: path, detail: error.message) }
+    if error.isCorrupt { return .damaged(path: path, detail: error.message) }
     if error.isBusy { return .busy(path: path, detail: error.message) }
     return .localIO(path: path, detail: error.description)
   }

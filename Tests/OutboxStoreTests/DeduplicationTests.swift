@@ -15,10 +15,10 @@ import Testing
     let outbox = try outbox()
     #expect(try outbox.enqueue([validFinding()], now: 1_000) == EnqueueCounts(new: 1))
     guard state != .pending else { return outbox }
-    let claimed = try outbox.claim(owner: owner, limit: 10, leaseMillis: 60_000, maxAttempts: 5, now: 2_000)
+    let claimed = try outbox.claim(owner: owner, limit: 10, leaseMillis: 60_000, now: 2_000)
     switch state {
     case .sent: try outbox.markSent(claimed, batchID: 1, now: 3_000)
-    case .dead: try outbox.markDead(claimed, error: "rejected", batchID: nil, now: 3_000)
+    case .dead: try outbox.markDead(claimed, error: "rejected", reason: .rejectedByService, batchID: nil, now: 3_000)
     default: break
     }
     return outbox
@@ -47,13 +47,13 @@ import Testing
   @Test func contentChangedWhileSendingIsSentAgain() throws {
     let outbox = try outbox()
     _ = try outbox.enqueue([validFinding()], now: 1_000)
-    let claimed = try outbox.claim(owner: owner, limit: 10, leaseMillis: 60_000, maxAttempts: 5, now: 2_000)
+    let claimed = try outbox.claim(owner: owner, limit: 10, leaseMillis: 60_000, now: 2_000)
     _ = try outbox.enqueue([validFinding(title: "Changed in flight")], now: 2_500)
     // The old revision's acknowledgement must not mark the new content as delivered.
     #expect(try outbox.markSent(claimed, batchID: 1, now: 3_000) == 1)
     let record = try #require(try outbox.findings(matching: FindingFilter()).first)
     #expect(record.state == .pending)
-    let again = try outbox.claim(owner: owner, limit: 10, leaseMillis: 60_000, maxAttempts: 5, now: 4_000)
+    let again = try outbox.claim(owner: owner, limit: 10, leaseMillis: 60_000, now: 4_000)
     #expect(again.count == 1)
     #expect(String(decoding: again[0].payload, as: UTF8.self).contains("Changed in flight"))
   }

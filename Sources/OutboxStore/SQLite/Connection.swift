@@ -13,12 +13,19 @@ public final class Connection {
   public static var libraryVersion: String { String(cString: sqlite3_libversion()) }
 
   /// Opens (and with `create`, creates) the database at `path`. Does not read or write it yet.
-  public init(path: String, create: Bool, readOnly: Bool = false) throws(SQLiteError) {
+  /// - Parameter immutable: read-only, and SQLite assumes nobody changes the file (no locks, no
+  ///   `-shm`): only for a file this user cannot write beside.
+  public init(path: String, create: Bool, readOnly: Bool = false, immutable: Bool = false) throws(SQLiteError) {
     var handle: OpaquePointer?
     var flags = SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE
-    flags |= readOnly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE
-    if create && !readOnly { flags |= SQLITE_OPEN_CREATE }
-    let rc = sqlite3_open_v2(path, &handle, flags, nil)
+    flags |= readOnly || immutable ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE
+    if create && !readOnly && !immutable { flags |= SQLITE_OPEN_CREATE }
+    var name = path
+    if immutable {
+      flags |= SQLITE_OPEN_URI
+      name = "file:" + Self.uriEscaped(path) + "?immutable=1"
+    }
+    let rc = sqlite3_open_v2(name, &handle, flags, nil)
     guard rc == SQLITE_OK, let handle else {
       let message = handle.map { String(cString: sqlite3_errmsg($0)) } ?? "cannot open"
       sqlite3_close_v2(handle)
@@ -29,6 +36,20 @@ public final class Connection {
     sqlite3_extended_result_codes(handle, 1)
     _ = cvebuster_sqlite_disable_dqs(handle)
     _ = cvebuster_sqlite_enable_defensive(handle)
+  }
+
+  /// `path` with the characters a `file:` URI reserves percent-encoded.
+  static func uriEscaped(_ path: String) -> String {
+    var escaped = ""
+    for byte in path.utf8 {
+      switch byte {
+      case UInt8(ascii: "?"), UInt8(ascii: "#"), UInt8(ascii: "%"), UInt8(ascii: "&"), UInt8(ascii: "="), 0..<0x21, 0x7F...:
+        escaped += "%" + String(byte, radix: 16, uppercase: true).leftPadded(to: 2)
+      default:
+        escaped.unicodeScalars.append(Unicode.Scalar(byte))
+      }
+    }
+    return escaped
   }
 
   deinit {
@@ -90,5 +111,11 @@ public final class Connection {
       if isInTransaction { try? execute("ROLLBACK") }
       throw error
     }
+  }
+}
+
+extension String {
+  fileprivate func leftPadded(to width: Int) -> String {
+    count >= width ? self : String(repeating: "0", count: width - count) + self
   }
 }
