@@ -13,7 +13,7 @@ public struct DrainOptions: Sendable {
   public var leaseMillis: Int64 = 300_000
   /// The wait after the endpoint's n-th consecutive transient failure without `Retry-After`
   /// (remembered across runs, so it grows across scheduled drains too).
-  public var endpointBackoff = Backoff(baseMillis: 1_000, capMillis: 900_000)
+  public var endpointBackoff = Backoff(baseMillis: 500, capMillis: 900_000)
   /// The longest `Retry-After` honoured.
   public var maxRetryAfterMillis: Int64 = 3_600_000
   /// After a stop request, how long requests under way may take before they are aborted.
@@ -28,7 +28,7 @@ public struct DrainOptions: Sendable {
   public var retryWaitMillis: Int64 = 60_000
   /// Transient failures in one run (no success between) after which the run ends with the
   /// endpoint failing; a run that starts with the endpoint already failing stops after one.
-  public var outageThreshold = 4
+  public var outageThreshold = 6
   /// Gzip implementation and level (chosen by measurement; see docs/delivery.md).
   public var compressor = CompressorKind.libdeflate
   public var compressionLevel: Int32 = 6

@@ -34,6 +34,8 @@ extension Drainer {
       report.sentRows += changed
       report.fencedRows += rows.count - changed
       settled(rows)
+      failuresThisRun = 0
+      threshold = max(1, options.outageThreshold)
       if gate.succeeded(now: now) { try outbox.saveEndpointState(gate.state, now: now) }
       for held in bisections.delivered(result.job) {
         report.deadRows += try outbox.markDead(
@@ -127,10 +129,13 @@ extension Drainer {
     let now = clock()
     // Requests that were already on their way when the last failure was counted met the same
     // outage: they give their rows back but do not grow the backoff again.
-    if result.startedAt > lastCountedFailureStart || retryAfter != nil {
-      if result.startedAt > lastCountedFailureStart { failuresThisRun += 1 }
-      lastCountedFailureStart = max(lastCountedFailureStart, now)
+    if result.startedAt > lastCountedFailureStart {
+      failuresThisRun += 1
+      lastCountedFailureStart = now
       gate.failed(reason: reason, retryAfterMillis: retryAfter, now: now, using: &random)
+      try outbox.saveEndpointState(gate.state, now: now)
+    } else if let retryAfter {
+      gate.holdOff(retryAfterMillis: retryAfter, now: now)
       try outbox.saveEndpointState(gate.state, now: now)
     }
     // Nothing more goes out before the next try: queued bodies and the held one go back.

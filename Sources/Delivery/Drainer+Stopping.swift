@@ -46,6 +46,7 @@ extension Drainer {
     guard !rows.isEmpty else { return }
     try outbox.release(rows, retryAt: clock(), error: error, countAttempt: countAttempt, now: clock())
     for row in rows { givenBack.insert(row.id) }
+    exhausted = false  // they are ready again
   }
 
   /// Rows that reached a final state this run.

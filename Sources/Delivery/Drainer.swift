@@ -19,8 +19,8 @@ public final class Drainer {
   let clock: @Sendable () -> Int64
   let shouldStop: @Sendable () -> Bool
   let onBatch: (BatchEvent) -> Void
-  /// This run's lease owner (`host:pid:random`).
-  public let owner = Outbox.makeLeaseOwner()
+  /// This run's lease owner (`host:pid:random`; `…-nolock` for a drain without the drain lock).
+  public let owner: String
   /// The `endpoint_state` key: the ingestion URL without its query.
   let endpointKey: String
 
@@ -29,6 +29,8 @@ public final class Drainer {
   var gate: EndpointGate
   /// Transient failures counted against this run (the run ends at `outageThreshold`).
   var failuresThisRun = 0
+  /// Failures in a row that end this run (1 while a remembered outage is being probed).
+  var threshold = 1
   /// Start time of the request whose failure was counted last: requests already in flight then
   /// met the same outage and are not counted again.
   var lastCountedFailureStart: Int64 = .min
@@ -41,6 +43,8 @@ public final class Drainer {
   var pool: WorkerPool!
   var transferAbort = TransferAbort()
   var stopRequestedAt: Int64?
+  /// The last claim found nothing ready (rows given back since make it false again).
+  var exhausted = false
   var random = SystemRandomNumberGenerator()
 
   /// - Parameters:
@@ -57,6 +61,7 @@ public final class Drainer {
     options.maxBodyBytes = min(options.maxBodyBytes, configuration.maxBodyBytes)
     options.concurrency = max(1, options.concurrency)
     self.options = options
+    owner = Outbox.makeLeaseOwner(holdsDrainLock: options.holdsDrainLock)
     self.tokens = tokens ?? TokenCache(configuration: configuration)
     self.clock = clock
     self.shouldStop = shouldStop
@@ -88,7 +93,7 @@ public final class Drainer {
       state: try outbox.endpointState(endpointKey), backoff: options.endpointBackoff,
       maxRetryAfterMillis: options.maxRetryAfterMillis)
     // A run that starts during a remembered outage probes once and then gives up.
-    let threshold = gate.isProbing ? 1 : max(1, options.outageThreshold)
+    threshold = gate.isProbing ? 1 : max(1, options.outageThreshold)
     if gate.isProbing && gate.waitMillis(now: started) > 0 {
       return finish(.outage(reason: gate.state.lastError ?? "the endpoint failed", nextTryAt: gate.state.nextTryAt), started)
     }
@@ -103,7 +108,7 @@ public final class Drainer {
       pool.close()
     }
     var claimed = 0
-    var exhausted = false
+    exhausted = false
     while true {
       while stop == nil && !exhausted && mayClaim() {
         if let reason = boundReached(started: started, claimed: claimed) {
@@ -149,8 +154,9 @@ public final class Drainer {
         exhausted = false
         continue
       }
-      if !carry.isEmpty { continue }
-      stop = exhausted ? .drained : .interrupted
+      // Rows given back since the last claim are ready again: claim them.
+      if !exhausted || !carry.isEmpty { continue }
+      stop = .drained
       break
     }
     try releaseHeldRows()

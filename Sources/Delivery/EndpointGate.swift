@@ -57,6 +57,12 @@ struct EndpointGate {
     state.nextTryAt = max(state.nextTryAt, now + wait)
   }
 
+  /// The service asked for a pause (`Retry-After`) on a request that met an outage already
+  /// counted: no request before it, without counting another failure.
+  mutating func holdOff(retryAfterMillis: Int64, now: Int64) {
+    state.nextTryAt = max(state.nextTryAt, now + min(max(0, retryAfterMillis), maxRetryAfterMillis))
+  }
+
   /// The largest body to pack now: the configured one, or a smaller limit a 413 taught.
   func bodyLimit(configured: Int, now: Int64) -> Int {
     guard let learned = state.maxBodyBytes, let at = state.learnedAt, now - at < Self.learnedLimitLifetimeMillis

@@ -104,6 +104,10 @@ public final class EmulatorServer: Sendable {
       }
       return Self.httpResponse(response)
     }
+    router.post("/_emulator/outage/end") { _, _ in
+      self.ingestion.outage.withLock { $0 = nil }
+      return Self.httpResponse(EndpointResponse(status: 204))
+    }
     router.get("/_emulator/stats") { _, _ in
       Self.httpResponse(EndpointResponse(status: 200, headers: [("Content-Type", "application/json")], body: self.statsJSON()))
     }

@@ -90,6 +90,16 @@ public struct FaultPlan: Sendable, Equatable {
   public var latencyMilliseconds = 0
   /// The first N ingestion requests answer 503.
   public var failFirst = 0
+  /// Every ingestion request fails this way until `POST /_emulator/outage/end`: a network or
+  /// service outage of unknown length.
+  public var outage: Outage?
+
+  /// How an outage fails each request.
+  public enum Outage: String, Sendable, Equatable, CaseIterable {
+    case status500 = "500"
+    case status503 = "503"
+    case reset
+  }
 
   public init() {}
 

@@ -12,6 +12,8 @@ final class IngestionEndpoint: Sendable {
   let stats: Locked<EmulatorStats>
   let rejection: RowRejection
   private let seenKeys = Locked(Set<String>())
+  /// The outage under way, if any (`--outage`, ended by `POST /_emulator/outage/end`).
+  let outage: Locked<FaultPlan.Outage?>
 
   init(settings: EmulatorSettings, tokens: TokenStore, shaper: RowShaper, workspace: Workspace?, stats: Locked<EmulatorStats>) {
     self.settings = settings
@@ -20,6 +22,7 @@ final class IngestionEndpoint: Sendable {
     self.workspace = workspace
     self.stats = stats
     rejection = RowRejection(markers: settings.rejectRowsContaining)
+    outage = Locked(settings.faults.outage)
     faults = FaultInjector(
       plan: settings.faults, requestsPerMinute: settings.throttleRequestsPerMinute,
       bytesPerMinute: settings.throttleBytesPerMinute)
@@ -27,7 +30,13 @@ final class IngestionEndpoint: Sendable {
 
   /// Answers one request; the caller adds `x-ms-request-id` and the client request id echo.
   func handle(_ request: IngestionRequest, requestId: String) async -> IngestionOutcome {
-    let decision = faults.next()
+    var decision = faults.next()
+    switch outage.withLock({ $0 }) {
+    case .status500: decision = .status(500, kind: "outage")
+    case .status503: decision = .status(503, kind: "outage")
+    case .reset: decision = .reset
+    case nil: break
+    }
     if settings.faults.latencyMilliseconds > 0 {
       try? await Task.sleep(for: .milliseconds(settings.faults.latencyMilliseconds))
     }

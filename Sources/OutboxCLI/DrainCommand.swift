@@ -51,6 +51,9 @@ struct DrainCommand: ParsableCommand {
   @Option(help: ArgumentHelp("After SIGTERM/SIGINT, how long requests under way may finish, e.g. 15s.", valueName: "duration"))
   var shutdownGrace = DurationArgument("15s")!
 
+  @Option(help: "Failed requests in a row (no success between) that end a run with exit 75, rows kept pending.")
+  var outageAfter = 6
+
   @Flag(help: "If another drain is running on this database, wait for it instead of exiting 75.")
   var wait = false
 
@@ -76,6 +79,7 @@ struct DrainCommand: ParsableCommand {
     }
     guard CompressorKind(rawValue: compressor) != nil else { throw ValidationError("--compressor: libdeflate or zlib") }
     if let maxRows, maxRows < 1 { throw ValidationError("--max-rows must be at least 1") }
+    guard outageAfter >= 1 else { throw ValidationError("--outage-after must be at least 1") }
   }
 
   func run() throws {
@@ -121,7 +125,8 @@ struct DrainCommand: ParsableCommand {
     var options = DrainOptions()
     options.concurrency = concurrency
     options.maxBodyBytes = maxBodyBytes
-    options.holdsDrainLock = lock != nil
+    options.holdsDrainLock = lock != nil && !noLock
+    options.outageThreshold = outageAfter
     options.shutdownGraceMillis = shutdownGrace.millis
     options.maxRows = maxRows
     // Claim about what the workers send next: each attempt is counted at claim, so a drain that

@@ -54,6 +54,9 @@ struct EmulatorCommand: AsyncParsableCommand {
   @Flag(help: "Lost acknowledgements answer 500 instead of dropping the connection.") var lostAck500 = false
   @Option(help: "Milliseconds added before every ingestion answer.") var latencyMs = 0
   @Option(help: "The first N ingestion requests answer 503.") var failFirst = 0
+  @Option(help: ArgumentHelp(
+    "Fail every ingestion request (500, 503 or reset) until POST /_emulator/outage/end.", valueName: "kind"))
+  var outage: FaultPlan.Outage?
   @Option(help: ArgumentHelp("Answer 400 InvalidArgument to a request with a row whose JSON contains TEXT (repeatable).", valueName: "text"))
   var rejectRowsContaining: [String] = []
   @Option(help: "The first N IMDS token requests answer --imds-fail-status.") var imdsFailFirst = 0
@@ -89,6 +92,7 @@ struct EmulatorCommand: AsyncParsableCommand {
     settings.faults.lostAckAnswers500 = lostAck500
     settings.faults.latencyMilliseconds = latencyMs
     settings.faults.failFirst = failFirst
+    settings.faults.outage = outage
     settings.rejectRowsContaining = rejectRowsContaining
     settings.imdsFailFirst = imdsFailFirst
     settings.imdsFailStatus = imdsFailStatus
@@ -145,3 +149,5 @@ private final class StartupError: @unchecked Sendable {
   func set(_ error: EmulatorError) { lock.withLock { self.error = error } }
   func get() -> EmulatorError? { lock.withLock { error } }
 }
+
+extension FaultPlan.Outage: ExpressibleByArgument {}

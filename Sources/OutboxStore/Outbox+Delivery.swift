@@ -5,10 +5,14 @@
 #endif
 
 extension Outbox {
-  /// A lease owner name unique to this process: `host:pid:random`.
-  public static func makeLeaseOwner() -> String {
+  /// A lease owner name unique to this process: `host:pid:random`, with `-nolock` appended for
+  /// a drain that does not hold the drain lock (the lock holder must not take its leases over).
+  public static func makeLeaseOwner(holdsDrainLock: Bool = true) -> String {
     "\(Self.hostName()):\(getpid()):\(String(UInt64.random(in: 0...UInt64.max), radix: 36))"
+      + (holdsDrainLock ? "" : Self.locklessSuffix)
   }
+
+  static let locklessSuffix = "-nolock"
 
   /// Leases up to `limit` ready rows to `owner` in one short IMMEDIATE transaction.
   ///
@@ -79,7 +83,9 @@ extension Outbox {
       if row.int64(2) <= now {
         gone = true
       } else if let lockHolder {
-        gone = owner != lockHolder && owner.hasPrefix(host + ":")
+        gone =
+          owner != lockHolder && owner.hasPrefix(host + ":")
+          && (!owner.hasSuffix(Self.locklessSuffix) || Self.ownerIsGone(owner))
       } else {
         gone = Self.ownerIsGone(owner)
       }

@@ -47,6 +47,12 @@ public final class EmulatorProcess {
     return object
   }
 
+  /// Ends the outage `--outage` started: ingestion requests succeed again.
+  public func endOutage() throws {
+    let response = try session.perform(HTTPRequest(method: "POST", url: baseURL + "/_emulator/outage/end"))
+    guard response.status == 204 else { throw HarnessError("ending the outage answered \(response.status)") }
+  }
+
   /// One counter of `stats()`.
   public func stat(_ key: String) throws -> Int { (try stats()[key] as? NSNumber)?.intValue ?? 0 }
 }
