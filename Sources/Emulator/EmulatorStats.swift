@@ -4,6 +4,8 @@ import Foundation
 struct EmulatorStats: Sendable {
   /// Ingestion requests by HTTP status (dropped connections are counted in `connectionsDropped`).
   var requestsByStatus: [Int: Int] = [:]
+  /// Ingestion requests as they arrive, before any answer (a hung or dropped one included).
+  var requestsReceived = 0
   /// Token requests by HTTP status.
   var tokenRequestsByStatus: [Int: Int] = [:]
   /// IMDS token requests by HTTP status.
@@ -46,6 +48,7 @@ struct EmulatorStats: Sendable {
     let document: [String: Any] = [
       "mode": mode,
       "requests_by_status": statusMap(requestsByStatus),
+      "requests_received": requestsReceived,
       "token_requests_by_status": statusMap(tokenRequestsByStatus),
       "imds_requests_by_status": statusMap(imdsRequestsByStatus),
       "rows_received": rowsReceived,

@@ -30,6 +30,7 @@ final class IngestionEndpoint: Sendable {
 
   /// Answers one request; the caller adds `x-ms-request-id` and the client request id echo.
   func handle(_ request: IngestionRequest, requestId: String) async -> IngestionOutcome {
+    stats.withLock { $0.requestsReceived += 1 }
     var decision = faults.next()
     switch outage.withLock({ $0 }) {
     case .status500: decision = .status(500, kind: "outage")
