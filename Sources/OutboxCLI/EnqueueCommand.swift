@@ -54,7 +54,7 @@ struct EnqueueCommand: ParsableCommand {
     }
     let rejectsWriter: RejectsWriter?
     do {
-      rejectsWriter = try rejects.map(RejectsWriter.init(path:))
+      rejectsWriter = try rejects.map { try RejectsWriter(path: $0, databasePath: global.databasePath) }
     } catch {
       throw fail(.ioError, "cannot open --rejects file: \(error)")
     }
@@ -105,9 +105,10 @@ final class RejectsWriter {
   private let handle: FileHandle
   private var failure: String?
 
-  init(path: String) throws {
-    let descriptor = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
-    guard descriptor >= 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
+  /// Opens `path` for appending: no symlink followed, 0600, never the database or its -wal/-shm.
+  init(path: String, databasePath: String) throws {
+    let descriptor = try PrivateFile.open(
+      path, flags: O_WRONLY | O_APPEND, protecting: PrivateFile.databaseFamily(databasePath))
     handle = FileHandle(fileDescriptor: descriptor, closeOnDealloc: true)
   }
 
