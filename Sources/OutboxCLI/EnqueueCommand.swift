@@ -62,6 +62,7 @@ struct EnqueueCommand: ParsableCommand {
     var total = EnqueueCounts()
     var rejected = 0
     var ioFailure = false
+    var limiter = RejectionLimiter()
     for file in files.isEmpty ? ["-"] : files {
       let descriptor = file == "-" ? STDIN_FILENO : open(file, O_RDONLY | O_CLOEXEC)
       guard descriptor >= 0 else {
@@ -72,9 +73,7 @@ struct EnqueueCommand: ParsableCommand {
       defer { if descriptor != STDIN_FILENO { close(descriptor) } }
       do {
         let summary = try pipeline.enqueue(fileDescriptor: descriptor, source: file == "-" ? "stdin" : file) { rejection in
-          for error in rejection.errors {
-            Diagnostics.error("\(rejection.location): \(error)")
-          }
+          for line in limiter.lines(location: rejection.location, errors: rejection.errors) { Diagnostics.error(line) }
           rejectsWriter?.write(rejection)
         }
         total += summary.counts
@@ -89,6 +88,7 @@ struct EnqueueCommand: ParsableCommand {
         ioFailure = true
       }
     }
+    if let summary = limiter.summary(rejectsPath: rejects) { Diagnostics.error(summary) }
     if let rejectsWriter, let failure = rejectsWriter.finish() {
       Diagnostics.error("--rejects \(rejects ?? ""): \(failure)")
       ioFailure = true
