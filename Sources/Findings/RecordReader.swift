@@ -12,6 +12,12 @@ public struct RecordLocation: Sendable, Equatable, CustomStringConvertible {
   /// 0-based position in the top-level JSON array; nil for NDJSON.
   public let index: Int?
 
+  public init(source: String, line: Int, index: Int?) {
+    self.source = source
+    self.line = line
+    self.index = index
+  }
+
   public var description: String {
     if let index { return "\(source): line \(line), record [\(index)]" }
     return "\(source): line \(line)"
@@ -233,6 +239,12 @@ public struct RecordReader {
     var oversizedSample: [UInt8]?
   }
 
+  /// The scan's result; a value that ended within the last chunk read but is over the limit is oversized too.
+  private func ended(_ end: ScanEnd, at position: Int, _ newlines: Int, _ sample: [UInt8]?) -> Scan {
+    let oversized = sample ?? (position - start > Self.maximumRecordBytes ? Array(buffer[start..<start + 200]) : nil)
+    return Scan(end: end, newlines: newlines, oversizedSample: oversized)
+  }
+
   /// Scans one JSON value from `start`, tracking strings and nesting. A value over
   /// ``maximumRecordBytes`` is read to its end but not kept, so the next record is still found.
   private mutating func scanValue(objectOnly: Bool) throws(InputReadError) -> Scan {
@@ -256,12 +268,12 @@ public struct RecordReader {
           case UInt8(ascii: "{"), UInt8(ascii: "["): depth += 1
           case UInt8(ascii: "}"):
             depth -= 1
-            if objectOnly && depth == 0 { return Scan(end: .objectEnd(position + 1), newlines: newlines, oversizedSample: sample) }
+            if objectOnly && depth == 0 { return ended(.objectEnd(position + 1), at: position, newlines, sample) }
           case UInt8(ascii: "]"):
-            if depth == 0 && !objectOnly { return Scan(end: .close(position), newlines: newlines, oversizedSample: sample) }
+            if depth == 0 && !objectOnly { return ended(.close(position), at: position, newlines, sample) }
             depth -= 1
           case UInt8(ascii: ","):
-            if depth == 0 && !objectOnly { return Scan(end: .comma(position), newlines: newlines, oversizedSample: sample) }
+            if depth == 0 && !objectOnly { return ended(.comma(position), at: position, newlines, sample) }
           case 0x0A: newlines += 1
           default: break
           }

@@ -15,6 +15,11 @@ public enum PrivateFile {
   public static func open(_ path: String, flags: Int32, protecting protected: [String] = []) throws(PrivateFileError)
     -> Int32
   {
+    // By name first: a -wal or -shm that does not exist yet must not be created as our file.
+    if let other = protected.first(where: { canonical($0) == canonical(path) }) {
+      throw PrivateFileError(
+        path: path, reason: "is the outbox's own file \(other); refusing to write into it", fix: "name a file of its own")
+    }
     let descriptor = Glibc.open(path, flags | O_CREAT | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK, 0o600)
     guard descriptor >= 0 else {
       let code = errno
@@ -47,6 +52,16 @@ public enum PrivateFile {
     // Back to blocking I/O (O_NONBLOCK only kept open() from hanging on a FIFO).
     _ = fcntl(descriptor, F_SETFL, fcntl(descriptor, F_GETFL) & ~O_NONBLOCK)
     return descriptor
+  }
+
+  /// The real path of the file's directory plus its name (the file itself need not exist).
+  static func canonical(_ path: String) -> String {
+    let slash = path.lastIndex(of: "/")
+    let directory = slash.map { String(path[..<$0]) }.map { $0.isEmpty ? "/" : $0 } ?? "."
+    let name = slash.map { String(path[path.index(after: $0)...]) } ?? path
+    guard let resolved = realpath(directory, nil) else { return path }
+    defer { free(resolved) }
+    return String(cString: resolved) + "/" + name
   }
 
   /// The database and the files SQLite keeps beside it.
