@@ -75,7 +75,7 @@ extension ClientConfiguration {
     if let raw = values["auth"], !raw.isEmpty {
       guard let mode = AuthMode(rawValue: raw) else {
         throw ConfigurationError(
-          source: source, key: "auth", reason: "unknown mode '\(raw)'",
+          source: source, key: "auth", reason: "unknown mode \(SecretRedactor.abbreviate(raw))",
           fix: "use one of: " + AuthMode.allCases.map(\.rawValue).joined(separator: ", "))
       }
       auth = mode
@@ -115,7 +115,7 @@ extension ClientConfiguration {
     if let raw = values["max_body_bytes"] {
       guard let n = Int(raw), n >= 1024, n <= ClientConfiguration.bodyLimit else {
         throw ConfigurationError(
-          source: source, key: "max_body_bytes", reason: "'\(raw)' is not a number from 1024 to 1000000",
+          source: source, key: "max_body_bytes", reason: "\(SecretRedactor.abbreviate(raw)) is not a number from 1024 to 1000000",
           fix: "leave it out for the API's limit of 1,000,000 bytes")
       }
       maxBody = n
