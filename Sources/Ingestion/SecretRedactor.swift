@@ -67,12 +67,14 @@ public enum SecretRedactor {
     value.count <= 12 ? "'\(value)'" : "'\(value.prefix(4))…' (\(value.count) characters)"
   }
 
-  /// The value as typed and as it appears form- or percent-encoded on the wire.
+  /// The value as typed, form-encoded (as on the wire) and JSON-escaped (as in `--json` output).
   private static func variants(of secret: String) -> [String] {
     let value = secret.trimmingWhitespace()
     guard value.count >= 4 else { return [] }
-    let encoded = FormEncoding.escape(value)
-    return encoded == value ? [value] : [value, encoded]
+    let json = value.replacingAll("\\", with: "\\\\").replacingAll("\"", with: "\\\"")
+    var all = [value]
+    for variant in [FormEncoding.escape(value), json] where !all.contains(variant) { all.append(variant) }
+    return all
   }
 
   /// Forgets every value (tests only).

@@ -77,3 +77,10 @@ import Testing
     }
   }
 }
+
+extension SecretRedactorTests {
+  @Test func jsonEscapedSpellingIsMaskedToo() {
+    SecretRedactor.register(#"quo"te\back-slash"#)
+    #expect(SecretRedactor.scrub(#"{"detail": "quo\"te\\back-slash"}"#) == #"{"detail": "<redacted>"}"#)
+  }
+}
