@@ -98,7 +98,7 @@ let package = Package(
     .testTarget(name: "EmulatorTests", dependencies: ["Emulator", "Findings"], swiftSettings: strictSettings),
     // Issue 15's hostile cases, end to end against the built binary and real local servers.
     .testTarget(
-      name: "HardeningTests", dependencies: ["OutboxTestSupport", "Ingestion", "OutboxStore", "Findings"],
+      name: "HardeningTests", dependencies: ["OutboxTestSupport", "Ingestion", "OutboxStore", "Findings", "CSQLite"],
       swiftSettings: strictSettings),
   ]
 )
