@@ -96,5 +96,9 @@ let package = Package(
       name: "OpsTests", dependencies: ["HealthChecks", "Ingestion", "OutboxStore", "OutboxTestSupport"],
       swiftSettings: strictSettings),
     .testTarget(name: "EmulatorTests", dependencies: ["Emulator", "Findings"], swiftSettings: strictSettings),
+    // Issue 15's hostile cases, end to end against the built binary and real local servers.
+    .testTarget(
+      name: "HardeningTests", dependencies: ["OutboxTestSupport", "Ingestion", "OutboxStore", "Findings", "CSQLite"],
+      swiftSettings: strictSettings),
   ]
 )

@@ -22,4 +22,8 @@ static inline CURLcode cvebuster_curl_getinfo_double(CURL *h, CURLINFO i, double
 static inline CURLcode cvebuster_curl_setopt_off_t(CURL *h, CURLoption o, curl_off_t v) { return curl_easy_setopt(h, o, v); }
 static inline CURLcode cvebuster_curl_getinfo_off_t(CURL *h, CURLINFO i, curl_off_t *v) { return curl_easy_getinfo(h, i, v); }
 static inline CURLMcode cvebuster_curl_multi_setopt_long(CURLM *m, CURLMoption o, long v) { return curl_multi_setopt(m, o, v); }
+typedef int (*cvebuster_curl_debug_callback)(CURL *, curl_infotype, char *, size_t, void *);
+static inline CURLcode cvebuster_curl_setopt_debug_function(CURL *h, cvebuster_curl_debug_callback f) {
+  return curl_easy_setopt(h, CURLOPT_DEBUGFUNCTION, f);
+}
 #endif

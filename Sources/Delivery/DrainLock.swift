@@ -1,4 +1,5 @@
 import Foundation
+import OutboxStore
 
 /// Keeps a second drain of the same database from running at the same time: an exclusive
 /// `flock` on `<database>.drain-lock`, released when the process ends (even by SIGKILL).
@@ -16,9 +17,11 @@ public final class DrainLock {
   /// - Throws: ``DrainLockError`` when the lock file cannot be opened.
   public init?(databasePath: String, wait: Bool) throws(DrainLockError) {
     path = databasePath + ".drain-lock"
-    descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
-    guard descriptor >= 0 else {
-      throw DrainLockError(path: path, reason: String(cString: strerror(errno)))
+    // Never through a planted symlink, never one of the database's own files, always 0600.
+    do {
+      descriptor = try PrivateFile.open(path, flags: O_RDWR, protecting: PrivateFile.databaseFamily(databasePath))
+    } catch {
+      throw DrainLockError(path: path, reason: "\(error.reason) (fix: \(error.fix))")
     }
     while flock(descriptor, LOCK_EX | (wait ? 0 : LOCK_NB)) != 0 {
       if errno == EINTR { continue }

@@ -52,7 +52,7 @@ final class SendWorker {
     }
     return SendResult(
       job: job, upload: upload, clientRequestID: requestID, rawBytes: raw.count, wireBytes: wire.count,
-      startedAt: started, finishedAt: clock())
+      startedAt: started, finishedAt: clock(), transmissions: upload.transmissions)
   }
 }
 

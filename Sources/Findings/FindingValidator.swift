@@ -75,6 +75,17 @@ public struct FindingValidator: Sendable {
         continue
       }
       if case .null = member.value { continue }
+      if case .string(let text) = member.value, StreamSchema.naturalKeyColumns.contains(member.name),
+        let first = text.unicodeScalars.first, let last = text.unicodeScalars.last,
+        first.properties.isWhitespace || last.properties.isWhitespace,
+        !text.unicodeScalars.allSatisfy(\.properties.isWhitespace)
+      {
+        errors.append(FieldError(
+          field: member.name,
+          reason: "has leading or trailing whitespace; it is part of the natural key, so \"web-01\" and \" web-01\" "
+            + "would be two findings (fix: trim the value where the scan is exported)"))
+        continue
+      }
       switch canonicalise(member.value, column: schema.columns[position]) {
       case .success(let canonical): slots[position] = canonical
       case .failure(let error): errors.append(error)

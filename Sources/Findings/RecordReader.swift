@@ -12,6 +12,12 @@ public struct RecordLocation: Sendable, Equatable, CustomStringConvertible {
   /// 0-based position in the top-level JSON array; nil for NDJSON.
   public let index: Int?
 
+  public init(source: String, line: Int, index: Int?) {
+    self.source = source
+    self.line = line
+    self.index = index
+  }
+
   public var description: String {
     if let index { return "\(source): line \(line), record [\(index)]" }
     return "\(source): line \(line)"
@@ -145,9 +151,16 @@ public struct RecordReader {
         if end > start && buffer[end - 1] == 0x0D { end -= 1 }
         let recordLine = line
         let bytes = Array(buffer[start..<end])
+        let content = bytes.filter { $0 != 0x20 && $0 != 0x09 && $0 != 0x0D }
+        if content.isEmpty {  // a blank line: next one, without recursion
+          start = newline + 1
+          line += 1
+          scanned = start
+          continue
+        }
+        if content == [UInt8(ascii: "{")] { return try prettyPrintedObject() }
         start = newline + 1
         line += 1
-        if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) { return try nextLine() }
         return .record(location: RecordLocation(source: source, line: recordLine, index: nil), bytes: bytes)
       }
       scanned = buffer.count
@@ -186,6 +199,99 @@ public struct RecordReader {
     return .malformed(location: where_, reason: "record longer than \(Self.maximumRecordBytes >> 20) MiB", bytes: sample)
   }
 
+  /// A JSON object pretty-printed over several lines of what looked like NDJSON: reported once,
+  /// with the fix, instead of one error per line. `start` is at the line holding only `{`.
+  private mutating func prettyPrintedObject() throws(InputReadError) -> RecordEvent? {
+    while buffer[start] != UInt8(ascii: "{") { start += 1 }
+    let firstLine = line
+    let scan = try scanValue(objectOnly: true)
+    let end: Int
+    if case .objectEnd(let e) = scan.end { end = e } else { end = buffer.count }
+    let bytes = scan.oversizedSample ?? Array(buffer[start..<end])
+    start = end
+    line += scan.newlines
+    if end == buffer.count, case .endOfInput = scan.end { mode = .finished }
+    return .malformed(
+      location: RecordLocation(source: source, line: firstLine, index: nil),
+      reason: "a JSON object pretty-printed over lines \(firstLine)–\(firstLine + scan.newlines): NDJSON needs each "
+        + "finding on one line (fix: `jq -c . FILE` writes one object per line; or put the findings in a JSON array [ … ])",
+      bytes: bytes)
+  }
+
+  /// Where a scanned value ended.
+  private enum ScanEnd {
+    /// At the `,` (index) after an array element.
+    case comma(Int)
+    /// At the array's closing `]` (index).
+    case close(Int)
+    /// Just after the closing `}` (index) of an object scanned with `objectOnly`.
+    case objectEnd(Int)
+    /// The input ended; `complete` when no object, array or string was left open.
+    case endOfInput(complete: Bool)
+  }
+
+  private struct Scan {
+    var end: ScanEnd
+    /// Line feeds inside the value.
+    var newlines: Int
+    /// The value's first 200 bytes when it was longer than the record limit (and so skipped
+    /// without being kept in memory); nil for a value of normal size.
+    var oversizedSample: [UInt8]?
+  }
+
+  /// The scan's result; a value that ended within the last chunk read but is over the limit is oversized too.
+  private func ended(_ end: ScanEnd, at position: Int, _ newlines: Int, _ sample: [UInt8]?) -> Scan {
+    let oversized = sample ?? (position - start > Self.maximumRecordBytes ? Array(buffer[start..<start + 200]) : nil)
+    return Scan(end: end, newlines: newlines, oversizedSample: oversized)
+  }
+
+  /// Scans one JSON value from `start`, tracking strings and nesting. A value over
+  /// ``maximumRecordBytes`` is read to its end but not kept, so the next record is still found.
+  private mutating func scanValue(objectOnly: Bool) throws(InputReadError) -> Scan {
+    var depth = 0
+    var inString = false
+    var escaped = false
+    var position = start
+    var newlines = 0
+    var sample: [UInt8]? = nil
+    while true {
+      while position < buffer.count {
+        let byte = buffer[position]
+        if inString {
+          if escaped { escaped = false }
+          else if byte == UInt8(ascii: "\\") { escaped = true }
+          else if byte == UInt8(ascii: "\"") { inString = false }
+          else if byte == 0x0A { newlines += 1 }
+        } else {
+          switch byte {
+          case UInt8(ascii: "\""): inString = true
+          case UInt8(ascii: "{"), UInt8(ascii: "["): depth += 1
+          case UInt8(ascii: "}"):
+            depth -= 1
+            if objectOnly && depth == 0 { return ended(.objectEnd(position + 1), at: position, newlines, sample) }
+          case UInt8(ascii: "]"):
+            if depth == 0 && !objectOnly { return ended(.close(position), at: position, newlines, sample) }
+            depth -= 1
+          case UInt8(ascii: ","):
+            if depth == 0 && !objectOnly { return ended(.comma(position), at: position, newlines, sample) }
+          case 0x0A: newlines += 1
+          default: break
+          }
+        }
+        position += 1
+      }
+      if sample == nil && position - start > Self.maximumRecordBytes {
+        sample = Array(buffer[start..<start + 200])
+      }
+      if sample != nil { start = position }  // drop what was scanned: memory stays at one chunk
+      let offset = position - start
+      guard try fill() else {
+        return Scan(end: .endOfInput(complete: depth == 0 && !inString), newlines: newlines, oversizedSample: sample)
+      }
+      position = start + offset
+    }
+  }
+
   // MARK: - JSON array
 
   private mutating func nextElement() throws(InputReadError) -> RecordEvent? {
@@ -201,58 +307,36 @@ public struct RecordReader {
       mode = .arrayDone
       return try afterArray()
     }
-    var depth = 0
-    var inString = false
-    var escaped = false
-    var position = start
-    var newlines = 0
-    while true {
-      while position < buffer.count {
-        let byte = buffer[position]
-        if inString {
-          if escaped { escaped = false }
-          else if byte == UInt8(ascii: "\\") { escaped = true }
-          else if byte == UInt8(ascii: "\"") { inString = false }
-          else if byte == 0x0A { newlines += 1 }
-        } else {
-          switch byte {
-          case UInt8(ascii: "\""): inString = true
-          case UInt8(ascii: "{"), UInt8(ascii: "["): depth += 1
-          case UInt8(ascii: "}"): depth -= 1
-          case UInt8(ascii: "]"):
-            if depth == 0 { return finishElement(end: position, closesArray: true, index: index, line: elementLine, newlines: newlines) }
-            depth -= 1
-          case UInt8(ascii: ","):
-            if depth == 0 { return finishElement(end: position, closesArray: false, index: index, line: elementLine, newlines: newlines) }
-          case 0x0A: newlines += 1
-          default: break
-          }
-        }
-        position += 1
-      }
-      if position - start > Self.maximumRecordBytes {
-        mode = .finished
+    let scan = try scanValue(objectOnly: false)
+    switch scan.end {
+    case .comma(let end), .close(let end):
+      let closes = if case .close = scan.end { true } else { false }
+      if let sample = scan.oversizedSample {
+        start = end + 1
+        line += scan.newlines
+        arrayIndex += 1
+        mode = closes ? .arrayDone : .array
         return .malformed(
           location: RecordLocation(source: source, line: elementLine, index: index),
-          reason: "record longer than \(Self.maximumRecordBytes >> 20) MiB; the rest of the input is not read",
-          bytes: Array(buffer[start..<start + 200]))
+          reason: "record longer than \(Self.maximumRecordBytes >> 20) MiB: skipped (the rest of the input is read)",
+          bytes: sample)
       }
-      let offset = position - start
-      guard try fill() else {
-        if depth == 0 && !inString {
-          // A complete value with the array left open: keep the record; the next call reports the missing ']'.
-          let event = finishElement(end: buffer.count, closesArray: false, index: index, line: elementLine, newlines: newlines)
-          start = buffer.count
-          return event
-        }
-        mode = .finished
-        let bytes = Array(buffer[start..<buffer.count])
+      return finishElement(end: end, closesArray: closes, index: index, line: elementLine, newlines: scan.newlines)
+    case .objectEnd:
+      preconditionFailure("array elements end at ',' or ']'")
+    case .endOfInput(let complete):
+      if complete, scan.oversizedSample == nil {
+        // A complete value with the array left open: keep the record; the next call reports the missing ']'.
+        let event = finishElement(end: buffer.count, closesArray: false, index: index, line: elementLine, newlines: scan.newlines)
         start = buffer.count
-        return .malformed(
-          location: RecordLocation(source: source, line: elementLine, index: index),
-          reason: "the input ends inside this record (truncated?)", bytes: bytes)
+        return event
       }
-      position = start + offset
+      mode = .finished
+      let bytes = scan.oversizedSample ?? Array(buffer[start..<buffer.count])
+      start = buffer.count
+      return .malformed(
+        location: RecordLocation(source: source, line: elementLine, index: index),
+        reason: "the input ends inside this record (truncated?)", bytes: bytes)
     }
   }
 

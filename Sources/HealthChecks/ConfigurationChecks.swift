@@ -91,10 +91,10 @@ public struct ConfigurationChecks: Sendable {
       let shown = key == "application_secret" ? "application_secret is empty" : "\(key): \(problem)"
       return .fail("config.valid", title, "\(path): \(shown)", fix: Self.hint(for: key), .configuration)
     }
-    let unknown = values.keys.filter { !ClientConfiguration.knownKeys.contains($0) }.sorted()
+    let unknown = ClientConfiguration.unknownKeyWarnings(Array(values.keys), source: path)
     if !unknown.isEmpty {
-      return .warn("config.valid", title, "\(path): unknown keys ignored: \(unknown.joined(separator: ", "))",
-        fix: "check their spelling; known keys: \(ClientConfiguration.knownKeys.sorted().joined(separator: ", "))")
+      return .warn("config.valid", title, unknown.joined(separator: "; "),
+        fix: "fix the spelling; known keys: \(ClientConfiguration.knownKeys.sorted().joined(separator: ", "))")
     }
     if let secret = values["application_secret"], let suspicion = FieldRules.suspicion(key: "application_secret", value: secret) {
       return .warn("config.valid", title, suspicion, fix: Self.hint(for: "application_secret"))
@@ -109,8 +109,9 @@ public struct ConfigurationChecks: Sendable {
     var info = stat()
     guard stat(path, &info) == 0 else { return .skipped("config.permissions", title, because: "cannot stat \(path)") }
     let mode = info.st_mode & 0o777
-    if mode & 0o077 != 0 {
-      return .fail("config.permissions", title, "\(path) is readable by others (mode \(String(mode, radix: 8)))",
+    if mode & 0o077 != 0, !ClientConfiguration.isSystemdCredential(path, environment: environment) {
+      let bits = ClientConfiguration.describeSharedBits(mode)
+      return .fail("config.permissions", title, "\(path) is open to others (mode \(ClientConfiguration.octal(mode)): \(bits))",
         fix: "chmod 600 \(path)", .configuration)
     }
     return .pass("config.permissions", title, permissionDetail())

@@ -14,13 +14,13 @@ public enum FieldRules {
     switch key {
     case "tenant_id":
       if isGUID(v) || isDomain(v) { return nil }
-      return "'\(v)' is not a GUID (xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx) or a tenant domain name"
+      return "\(shown(v)) is not a GUID (xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx) or a tenant domain name"
     case "application_id":
-      return isGUID(v) ? nil : "'\(v)' is not a GUID (xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx)"
+      return isGUID(v) ? nil : "\(shown(v)) is not a GUID (xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx)"
     case "dcr_immutable_id":
-      return isDCRImmutableID(v) ? nil : "'\(v)' is not 'dcr-' followed by 32 hexadecimal digits"
+      return isDCRImmutableID(v) ? nil : "\(shown(v)) is not 'dcr-' followed by 32 hexadecimal digits"
     case "stream_name":
-      return v.hasPrefix("Custom-") && v.count > 7 ? nil : "'\(v)' does not start with 'Custom-' (the solution's is \(defaultStreamName))"
+      return v.hasPrefix("Custom-") && v.count > 7 ? nil : "\(shown(v)) does not start with 'Custom-' (the solution's is \(defaultStreamName))"
     case "dce_endpoint", "authority_host", "imds_endpoint":
       do {
         _ = try EndpointPolicy.check(v, key: key, source: "value")
@@ -33,6 +33,13 @@ public enum FieldRules {
     default:
       return nil
     }
+  }
+
+  /// The value as a message may show it: short values whole, long ones cut (a secret pasted
+  /// into the wrong field must not be echoed), a value holding `~` (as Entra secrets do) flagged.
+  static func shown(_ value: String) -> String {
+    let text = SecretRedactor.abbreviate(value)
+    return value.contains("~") && value.count > 12 ? text + " (this looks like a client secret's Value)" : text
   }
 
   /// A warning about a value that is valid but probably not what was meant, or nil.

@@ -38,6 +38,8 @@ public struct ClientConfiguration: Sendable {
   public var maxBodyBytes: Int
   /// Logs Ingestion API version sent as `api-version`.
   public var apiVersion: String = "2023-01-01"
+  /// Things worth telling the user that do not stop loading (unknown keys, with a "did you mean").
+  public var warnings: [String] = []
 
   /// The API's hard limit this client keeps to (uncompressed bytes per request).
   public static let bodyLimit = 1_000_000

@@ -63,48 +63,85 @@ public final class GzipCompressor {
   }
 
   private func compressZlib(_ input: [UInt8], into output: inout [UInt8]) throws(CompressionError) {
-    var stream = z_stream()
-    guard cvebuster_deflate_init_gzip(&stream, level) == Z_OK else {
+    // zlib keeps a pointer back to the z_stream in its state: it must not move between calls.
+    guard let stream = ZStream(deflateLevel: level) else {
       throw CompressionError(description: "zlib: deflateInit2 failed")
     }
-    defer { deflateEnd(&stream) }
-    let bound = Int(deflateBound(&stream, uLong(input.count)))
+    let z = stream.pointer
+    defer { withExtendedLifetime(stream) {} }  // freed only after the last use of `z`
+    let bound = Int(deflateBound(z, uLong(input.count)))
     if scratch.count < bound { scratch = [UInt8](repeating: 0, count: bound) }
     let status = input.withUnsafeBytes { src in
       scratch.withUnsafeMutableBytes { dst -> Int32 in
-        stream.next_in = UnsafeMutablePointer(mutating: src.baseAddress?.assumingMemoryBound(to: Bytef.self))
-        stream.avail_in = uInt(src.count)
-        stream.next_out = dst.baseAddress?.assumingMemoryBound(to: Bytef.self)
-        stream.avail_out = uInt(dst.count)
-        return deflate(&stream, Z_FINISH)
+        z.pointee.next_in = UnsafeMutablePointer(mutating: src.baseAddress?.assumingMemoryBound(to: Bytef.self))
+        z.pointee.avail_in = uInt(src.count)
+        z.pointee.next_out = dst.baseAddress?.assumingMemoryBound(to: Bytef.self)
+        z.pointee.avail_out = uInt(dst.count)
+        return deflate(z, Z_FINISH)
       }
     }
     guard status == Z_STREAM_END else { throw CompressionError(description: "zlib: deflate returned \(status)") }
     output.removeAll(keepingCapacity: true)
-    output.append(contentsOf: scratch[0..<Int(stream.total_out)])
+    output.append(contentsOf: scratch[0..<Int(z.pointee.total_out)])
+  }
+}
+
+/// A zlib `z_stream` at a stable heap address, ended and freed exactly once (in `deinit`).
+///
+/// zlib's internal state points back at the `z_stream`; a Swift local passed with `&` may be
+/// copied between calls, which zlib detects (`Z_STREAM_ERROR`) or, worse, does not.
+final class ZStream {
+  let pointer: UnsafeMutablePointer<z_stream>
+  private let isDeflate: Bool
+
+  private init?(deflate: Bool, start: (UnsafeMutablePointer<z_stream>) -> Int32) {
+    pointer = .allocate(capacity: 1)
+    pointer.initialize(to: z_stream())
+    isDeflate = deflate
+    guard start(pointer) == Z_OK else {
+      pointer.deinitialize(count: 1)
+      pointer.deallocate()
+      return nil
+    }
+  }
+
+  /// A gzip deflater at `level`.
+  convenience init?(deflateLevel level: Int32) {
+    self.init(deflate: true) { cvebuster_deflate_init_gzip($0, level) }
+  }
+
+  /// A gzip inflater.
+  convenience init?(inflating: Void = ()) {
+    self.init(deflate: false) { cvebuster_inflate_init_gzip($0) }
+  }
+
+  deinit {
+    if isDeflate { deflateEnd(pointer) } else { inflateEnd(pointer) }
+    pointer.deinitialize(count: 1)
+    pointer.deallocate()
   }
 }
 
 /// Decompresses a gzip member (zlib), refusing output above `limit` bytes.
 public func gunzip(_ input: [UInt8], limit: Int = 64 << 20) throws(CompressionError) -> [UInt8] {
-  var stream = z_stream()
-  guard cvebuster_inflate_init_gzip(&stream) == Z_OK else {
+  guard let stream = ZStream() else {
     throw CompressionError(description: "zlib: inflateInit2 failed")
   }
-  defer { inflateEnd(&stream) }
+  let z = stream.pointer
+  defer { withExtendedLifetime(stream) {} }  // freed only after the last use of `z`
   var output: [UInt8] = []
   var chunk = [UInt8](repeating: 0, count: 64 << 10)
   var input = input
   var status: Int32 = Z_OK
   input.withUnsafeMutableBytes { src in
-    stream.next_in = src.baseAddress?.assumingMemoryBound(to: Bytef.self)
-    stream.avail_in = uInt(src.count)
+    z.pointee.next_in = src.baseAddress?.assumingMemoryBound(to: Bytef.self)
+    z.pointee.avail_in = uInt(src.count)
     repeat {
       let produced = chunk.withUnsafeMutableBytes { dst -> Int in
-        stream.next_out = dst.baseAddress?.assumingMemoryBound(to: Bytef.self)
-        stream.avail_out = uInt(dst.count)
-        status = inflate(&stream, Z_NO_FLUSH)
-        return dst.count - Int(stream.avail_out)
+        z.pointee.next_out = dst.baseAddress?.assumingMemoryBound(to: Bytef.self)
+        z.pointee.avail_out = uInt(dst.count)
+        status = inflate(z, Z_NO_FLUSH)
+        return dst.count - Int(z.pointee.avail_out)
       }
       output.append(contentsOf: chunk[0..<produced])
     } while status == Z_OK && output.count <= limit

@@ -1,3 +1,4 @@
+import Findings
 import Foundation
 
 extension ClientConfiguration {
@@ -26,13 +27,14 @@ extension ClientConfiguration {
     if let path {
       values = try readFile(path)
       if enforcingPermissions, values["application_secret"].map({ !$0.isEmpty }) == true {
-        try refuseIfShared(path, what: "config file holding application_secret")
+        try refuseIfShared(path, what: "config file holding application_secret", environment: environment)
       }
     }
     let source = path ?? "environment"
     var secret = values["application_secret"].map(Secret.init).flatMap { $0.isEmpty ? nil : $0 }
     if let file = values["application_secret_file"], !file.isEmpty {
-      secret = try readSecretFile(file, source: source, enforcingPermissions: enforcingPermissions)
+      secret = try readSecretFile(
+        file, source: source, enforcingPermissions: enforcingPermissions, environment: environment)
     }
     let overrides: [(String, String)] = [
       ("AZURE_TENANT_ID", "tenant_id"), ("AZURE_CLIENT_ID", "application_id"),
@@ -43,8 +45,11 @@ extension ClientConfiguration {
     }
     if let value = environment["AZURE_CLIENT_SECRET"], !value.isEmpty {
       secret = Secret(value)
+      SecretRedactor.register(value)
     }
-    return try build(values, secret: secret, source: source)
+    var configuration = try build(values, secret: secret, source: source)
+    if path != nil { configuration.warnings = unknownKeyWarnings(Array(values.keys), source: source) }
+    return configuration
   }
 
   static func build(_ values: [String: String], secret: Secret?, source: String) throws(ConfigurationError)
@@ -70,7 +75,7 @@ extension ClientConfiguration {
     if let raw = values["auth"], !raw.isEmpty {
       guard let mode = AuthMode(rawValue: raw) else {
         throw ConfigurationError(
-          source: source, key: "auth", reason: "unknown mode '\(raw)'",
+          source: source, key: "auth", reason: "unknown mode \(SecretRedactor.abbreviate(raw))",
           fix: "use one of: " + AuthMode.allCases.map(\.rawValue).joined(separator: ", "))
       }
       auth = mode
@@ -110,7 +115,7 @@ extension ClientConfiguration {
     if let raw = values["max_body_bytes"] {
       guard let n = Int(raw), n >= 1024, n <= ClientConfiguration.bodyLimit else {
         throw ConfigurationError(
-          source: source, key: "max_body_bytes", reason: "'\(raw)' is not a number from 1024 to 1000000",
+          source: source, key: "max_body_bytes", reason: "\(SecretRedactor.abbreviate(raw)) is not a number from 1024 to 1000000",
           fix: "leave it out for the API's limit of 1,000,000 bytes")
       }
       maxBody = n
@@ -133,19 +138,25 @@ extension ClientConfiguration {
   }
 
   /// Reads the JSON object, skipping leading `#` comment lines; every value as a string.
-  /// - Throws: ``ConfigurationError`` when the file cannot be read or is not a JSON object of strings and numbers.
+  ///
+  /// Registers every secret-looking value (``SecretRedactor``) before anything can print it:
+  /// `application_secret`, keys that look like a misspelling of it, and the secret file's contents.
+  /// - Throws: ``ConfigurationError`` when the file cannot be read or is not a JSON object of
+  ///   strings and numbers; a syntax error names its line and column.
   public static func readFile(_ path: String) throws(ConfigurationError) -> [String: String] {
     guard let data = FileManager.default.contents(atPath: path) else {
       throw ConfigurationError(
         source: path, reason: "cannot read the file", fix: "check the path and that this user may read it")
     }
     let text = String(decoding: data, as: UTF8.self)
+    // Comment lines become empty lines, so line numbers in errors match the file.
     let json = text.split(separator: "\n", omittingEmptySubsequences: false)
-      .filter { !$0.drop(while: { $0 == " " || $0 == "\t" }).hasPrefix("#") }
+      .map { $0.drop(while: { $0 == " " || $0 == "\t" }).hasPrefix("#") ? "" : $0 }
       .joined(separator: "\n")
     guard let object = try? JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any] else {
       throw ConfigurationError(
-        source: path, reason: "not a JSON object", fix: "see Server/connector_config.example.json for the shape")
+        source: path, reason: syntaxProblem(json),
+        fix: "see Server/connector_config.example.json for the shape")
     }
     var values: [String: String] = [:]
     for (key, value) in object {
@@ -157,20 +168,22 @@ extension ClientConfiguration {
         throw ConfigurationError(source: path, key: key, reason: "must be a string or a number")
       }
     }
+    registerSecrets(in: values)
     return values
   }
 
   /// Reads a secret file after checking nobody but the owner can read it.
-  static func readSecretFile(_ path: String, source: String, enforcingPermissions: Bool = true)
-    throws(ConfigurationError) -> Secret
-  {
-    if enforcingPermissions { try refuseIfShared(path, what: "secret file") }
+  static func readSecretFile(
+    _ path: String, source: String, enforcingPermissions: Bool = true, environment: [String: String] = [:]
+  ) throws(ConfigurationError) -> Secret {
+    if enforcingPermissions { try refuseIfShared(path, what: "secret file", environment: environment) }
     guard let data = FileManager.default.contents(atPath: path) else {
       throw ConfigurationError(
         source: source, key: "application_secret_file", reason: "cannot read \(path)",
         fix: "check the path and that this user may read it")
     }
     let secret = Secret(String(decoding: data, as: UTF8.self))
+    SecretRedactor.register(secret)
     guard !secret.isEmpty else {
       throw ConfigurationError(
         source: source, key: "application_secret_file", reason: "\(path) is empty",
@@ -179,17 +192,21 @@ extension ClientConfiguration {
     return secret
   }
 
-  /// Refuses a file that group or others may read or write (mode & 077 ≠ 0).
-  static func refuseIfShared(_ path: String, what: String) throws(ConfigurationError) {
+  /// Refuses a file that group or others have any permission on (mode & 077 ≠ 0), unless it
+  /// is systemd's own credential copy under `$CREDENTIALS_DIRECTORY` (root-owned, 0440 via an ACL).
+  static func refuseIfShared(_ path: String, what: String, environment: [String: String] = [:])
+    throws(ConfigurationError)
+  {
     var info = stat()
     guard stat(path, &info) == 0 else {
       throw ConfigurationError(source: path, reason: "cannot stat the \(what)", fix: "check the path")
     }
+    if isSystemdCredential(path, environment: environment) { return }
     let mode = info.st_mode & 0o777
     if mode & 0o077 != 0 {
       throw ConfigurationError(
         source: path,
-        reason: "the \(what) is readable by others (mode \(String(mode, radix: 8))); refusing to use it",
+        reason: "the \(what) is open to others (mode \(octal(mode)): \(describeSharedBits(mode))); refusing to use it",
         fix: "chmod 600 \(path)")
     }
   }

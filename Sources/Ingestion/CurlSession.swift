@@ -8,6 +8,15 @@ private final class ResponseSink {
   var headers: [String: String] = [:]
   var body: [UInt8] = []
   var bodyLimit = 4 << 20
+  /// Request lines libcurl put on the wire for this perform: more than one when it re-sent the
+  /// request on a fresh connection after a reused one died.
+  var transmissions = 0
+  /// `POST ` etc.: the start of the request line this perform sends.
+  var requestLinePrefix: [UInt8] = []
+
+  func headerOut(_ data: UnsafeBufferPointer<UInt8>) {
+    if data.starts(with: requestLinePrefix) || data.starts(with: ":method".utf8) { transmissions += 1 }
+  }
 
   func header(_ line: UnsafeBufferPointer<UInt8>) {
     if line.starts(with: "HTTP/".utf8) {
@@ -53,6 +62,19 @@ private let writeHeader: @convention(c) (UnsafeMutablePointer<CChar>?, Int, Int,
   return n
 }
 
+/// Counts request header blocks sent (CURLINFO_HEADER_OUT); everything else libcurl reports is dropped.
+private let debugEvent: @convention(c) (
+  UnsafeMutableRawPointer?, curl_infotype, UnsafeMutablePointer<CChar>?, Int, UnsafeMutableRawPointer?
+) -> Int32 = { _, type, data, size, userdata in
+  if type == CURLINFO_HEADER_OUT, let data, let userdata {
+    data.withMemoryRebound(to: UInt8.self, capacity: size) {
+      Unmanaged<ResponseSink>.fromOpaque(userdata).takeUnretainedValue()
+        .headerOut(UnsafeBufferPointer(start: $0, count: size))
+    }
+  }
+  return 0
+}
+
 /// One libcurl easy handle: keeps its connection alive between requests (and multiplexes over
 /// HTTP/2 where the server offers it). Not thread-safe: give each thread its own session.
 public final class CurlSession {
@@ -71,71 +93,110 @@ public final class CurlSession {
   deinit { curl_easy_cleanup(handle) }
 
   /// Performs `request` and returns the response, whatever its status.
-  /// - Throws: ``TransportError`` when no HTTP response arrived.
+  ///
+  /// Plain `http://` never goes through a proxy (it is only allowed to loopback and IMDS), so a
+  /// secret sent to the emulator cannot cross the network in clear text whatever `http_proxy` says.
+  /// - Throws: ``TransportError`` when no HTTP response arrived, or when an option cannot be set
+  ///   (a security option as `.tls`, so the caller stops instead of sending without it).
   public func perform(_ request: HTTPRequest) throws(TransportError) -> HTTPResponse {
     curl_easy_reset(handle)
     sink.headers = [:]
     sink.body = []
+    sink.transmissions = 0
+    sink.requestLinePrefix = Array((request.method + " ").utf8)
     var list: UnsafeMutablePointer<curl_slist>? = nil
     for line in request.headers + ["Expect:"] { list = curl_slist_append(list, line) }
     defer { curl_slist_free_all(list) }
     let host = Self.host(of: request.url)
 
-    let code: CURLcode = errorBuffer.withUnsafeMutableBufferPointer { errorBuffer in
+    let (code, setupFailure): (CURLcode, TransportError?) = errorBuffer.withUnsafeMutableBufferPointer { errorBuffer in
       errorBuffer[0] = 0
       let body = request.body ?? []
       return body.withUnsafeBytes { bodyBytes in
-        let h = handle
-        _ = cvebuster_curl_setopt_string(h, CURLOPT_URL, request.url)
-        _ = cvebuster_curl_setopt_pointer(h, CURLOPT_ERRORBUFFER, errorBuffer.baseAddress)
-        _ = cvebuster_curl_setopt_long(h, CURLOPT_NOSIGNAL, 1)
-        _ = cvebuster_curl_setopt_string(h, CURLOPT_PROTOCOLS_STR, "http,https")
-        _ = cvebuster_curl_setopt_long(h, CURLOPT_FOLLOWLOCATION, 0)
-        _ = cvebuster_curl_setopt_long(h, CURLOPT_SSL_VERIFYPEER, 1)
-        _ = cvebuster_curl_setopt_long(h, CURLOPT_SSL_VERIFYHOST, 2)
-        _ = cvebuster_curl_setopt_long(h, CURLOPT_SSLVERSION, Int(CURL_SSLVERSION_TLSv1_2))
-        if let ca = options.caBundle { _ = cvebuster_curl_setopt_string(h, CURLOPT_CAINFO, ca) }
-        if options.bypassProxy { _ = cvebuster_curl_setopt_string(h, CURLOPT_NOPROXY, "*") }
-        _ = cvebuster_curl_setopt_long(h, CURLOPT_HTTP_VERSION, Int(CURL_HTTP_VERSION_2TLS))
-        _ = cvebuster_curl_setopt_long(h, CURLOPT_CONNECTTIMEOUT_MS, options.connectTimeoutMillis)
-        _ = cvebuster_curl_setopt_long(h, CURLOPT_TIMEOUT_MS, options.totalTimeoutMillis)
-        _ = cvebuster_curl_setopt_long(h, CURLOPT_TCP_KEEPALIVE, 1)
-        _ = cvebuster_curl_setopt_string(h, CURLOPT_USERAGENT, options.userAgent)
-        _ = cvebuster_curl_setopt_slist(h, CURLOPT_HTTPHEADER, list)
-        if let abort = options.abort {
-          _ = cvebuster_curl_setopt_long(h, CURLOPT_NOPROGRESS, 0)
-          _ = cvebuster_curl_setopt_xferinfo_function(h, abortCheck)
-          _ = cvebuster_curl_setopt_pointer(h, CURLOPT_XFERINFODATA, Unmanaged.passUnretained(abort).toOpaque())
-        }
-        let sinkPointer = Unmanaged.passUnretained(sink).toOpaque()
-        _ = cvebuster_curl_setopt_write_function(h, writeBody)
-        _ = cvebuster_curl_setopt_pointer(h, CURLOPT_WRITEDATA, sinkPointer)
-        _ = cvebuster_curl_setopt_header_function(h, writeHeader)
-        _ = cvebuster_curl_setopt_pointer(h, CURLOPT_HEADERDATA, sinkPointer)
-        switch request.method {
-        case "GET": _ = cvebuster_curl_setopt_long(h, CURLOPT_HTTPGET, 1)
-        case "POST":
-          _ = cvebuster_curl_setopt_long(h, CURLOPT_POST, 1)
-          _ = cvebuster_curl_setopt_off_t(h, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(bodyBytes.count))
-          _ = cvebuster_curl_setopt_pointer(
-            h, CURLOPT_POSTFIELDS, UnsafeMutableRawPointer(mutating: bodyBytes.baseAddress ?? UnsafeRawPointer(bitPattern: 1)!))
-        default: _ = cvebuster_curl_setopt_string(h, CURLOPT_CUSTOMREQUEST, request.method)
-        }
-        return curl_easy_perform(h)
+        let setup = OptionSetter(handle: handle, host: host)
+        configure(setup, request: request, errorBuffer: errorBuffer.baseAddress, list: list, body: bodyBytes)
+        if let failure = setup.failure { return (CURLE_FAILED_INIT, failure) }
+        return (curl_easy_perform(handle), nil)
       }
     }
+    if let setupFailure { throw setupFailure }
     guard code == CURLE_OK else {
       let detail = String(decoding: errorBuffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
       let text = detail.isEmpty ? String(cString: curl_easy_strerror(code)) : detail
       throw TransportError(
-        kind: Self.kind(of: code), code: Int(code.rawValue), message: Redactor.maskShapes(text), host: host)
+        kind: Self.kind(of: code), code: Int(code.rawValue), message: Redactor.maskShapes(text), host: host,
+        transmissions: sink.transmissions)
     }
     var status = 0
     _ = cvebuster_curl_getinfo_long(handle, CURLINFO_RESPONSE_CODE, &status)
     var seconds = 0.0
     _ = cvebuster_curl_getinfo_double(handle, CURLINFO_TOTAL_TIME, &seconds)
-    return HTTPResponse(status: status, headers: sink.headers, body: sink.body, elapsedMillis: Int(seconds * 1000))
+    return HTTPResponse(
+      status: status, headers: sink.headers, body: sink.body, elapsedMillis: Int(seconds * 1000),
+      transmissions: max(1, sink.transmissions))
   }
+
+  /// Sets every option of one request; the first failure is kept in `set.failure`.
+  private func configure(
+    _ set: OptionSetter, request: HTTPRequest, errorBuffer: UnsafeMutablePointer<CChar>?,
+    list: UnsafeMutablePointer<curl_slist>?, body: UnsafeRawBufferPointer
+  ) {
+    let h = handle
+    set(cvebuster_curl_setopt_string(h, CURLOPT_URL, request.url), "CURLOPT_URL")
+    set(cvebuster_curl_setopt_pointer(h, CURLOPT_ERRORBUFFER, errorBuffer), "CURLOPT_ERRORBUFFER")
+    set(cvebuster_curl_setopt_long(h, CURLOPT_NOSIGNAL, 1), "CURLOPT_NOSIGNAL")
+    set(cvebuster_curl_setopt_string(h, CURLOPT_PROTOCOLS_STR, options.protocols), "CURLOPT_PROTOCOLS_STR", security: true)
+    set(cvebuster_curl_setopt_long(h, CURLOPT_FOLLOWLOCATION, 0), "CURLOPT_FOLLOWLOCATION", security: true)
+    set(cvebuster_curl_setopt_long(h, CURLOPT_SSL_VERIFYPEER, 1), "CURLOPT_SSL_VERIFYPEER", security: true)
+    set(cvebuster_curl_setopt_long(h, CURLOPT_SSL_VERIFYHOST, 2), "CURLOPT_SSL_VERIFYHOST", security: true)
+    set(
+      cvebuster_curl_setopt_long(h, CURLOPT_SSLVERSION, Int(CURL_SSLVERSION_TLSv1_2)), "CURLOPT_SSLVERSION",
+      security: true)
+    if let ca = options.caBundle { set(cvebuster_curl_setopt_string(h, CURLOPT_CAINFO, ca), "CURLOPT_CAINFO", security: true) }
+    if options.bypassProxy || Self.isPlainHTTP(request.url) {
+      set(cvebuster_curl_setopt_string(h, CURLOPT_NOPROXY, "*"), "CURLOPT_NOPROXY", security: true)
+    }
+    // Without HTTP/2 support in libcurl this fails; HTTP/1.1 is then used, which is fine.
+    _ = cvebuster_curl_setopt_long(h, CURLOPT_HTTP_VERSION, Int(CURL_HTTP_VERSION_2TLS))
+    set(cvebuster_curl_setopt_long(h, CURLOPT_CONNECTTIMEOUT_MS, options.connectTimeoutMillis), "CURLOPT_CONNECTTIMEOUT_MS")
+    set(cvebuster_curl_setopt_long(h, CURLOPT_TIMEOUT_MS, options.totalTimeoutMillis), "CURLOPT_TIMEOUT_MS")
+    set(cvebuster_curl_setopt_long(h, CURLOPT_TCP_KEEPALIVE, 1), "CURLOPT_TCP_KEEPALIVE")
+    set(cvebuster_curl_setopt_string(h, CURLOPT_USERAGENT, options.userAgent), "CURLOPT_USERAGENT")
+    set(cvebuster_curl_setopt_slist(h, CURLOPT_HTTPHEADER, list), "CURLOPT_HTTPHEADER")
+    if let abort = options.abort {
+      set(cvebuster_curl_setopt_long(h, CURLOPT_NOPROGRESS, 0), "CURLOPT_NOPROGRESS")
+      set(cvebuster_curl_setopt_xferinfo_function(h, abortCheck), "CURLOPT_XFERINFOFUNCTION")
+      set(
+        cvebuster_curl_setopt_pointer(h, CURLOPT_XFERINFODATA, Unmanaged.passUnretained(abort).toOpaque()),
+        "CURLOPT_XFERINFODATA")
+    }
+    let sinkPointer = Unmanaged.passUnretained(sink).toOpaque()
+    set(cvebuster_curl_setopt_write_function(h, writeBody), "CURLOPT_WRITEFUNCTION")
+    set(cvebuster_curl_setopt_pointer(h, CURLOPT_WRITEDATA, sinkPointer), "CURLOPT_WRITEDATA")
+    set(cvebuster_curl_setopt_header_function(h, writeHeader), "CURLOPT_HEADERFUNCTION")
+    set(cvebuster_curl_setopt_pointer(h, CURLOPT_HEADERDATA, sinkPointer), "CURLOPT_HEADERDATA")
+    // The debug callback sees every request header block sent, re-sends included.
+    set(cvebuster_curl_setopt_debug_function(h, debugEvent), "CURLOPT_DEBUGFUNCTION")
+    set(cvebuster_curl_setopt_pointer(h, CURLOPT_DEBUGDATA, sinkPointer), "CURLOPT_DEBUGDATA")
+    set(cvebuster_curl_setopt_long(h, CURLOPT_VERBOSE, 1), "CURLOPT_VERBOSE")
+    switch request.method {
+    case "GET": set(cvebuster_curl_setopt_long(h, CURLOPT_HTTPGET, 1), "CURLOPT_HTTPGET")
+    case "HEAD": set(cvebuster_curl_setopt_long(h, CURLOPT_NOBODY, 1), "CURLOPT_NOBODY")
+    case "POST":
+      set(cvebuster_curl_setopt_long(h, CURLOPT_POST, 1), "CURLOPT_POST")
+      set(
+        cvebuster_curl_setopt_off_t(h, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(body.count)),
+        "CURLOPT_POSTFIELDSIZE_LARGE")
+      set(
+        cvebuster_curl_setopt_pointer(
+          h, CURLOPT_POSTFIELDS, UnsafeMutableRawPointer(mutating: body.baseAddress ?? UnsafeRawPointer(bitPattern: 1)!)),
+        "CURLOPT_POSTFIELDS")
+    default: set(cvebuster_curl_setopt_string(h, CURLOPT_CUSTOMREQUEST, request.method), "CURLOPT_CUSTOMREQUEST")
+    }
+  }
+
+  /// True for an `http://` URL (no TLS).
+  static func isPlainHTTP(_ url: String) -> Bool { url.lowercased().hasPrefix("http://") }
 
   static func kind(of code: CURLcode) -> TransportError.Kind {
     switch code {
@@ -156,5 +217,26 @@ public final class CurlSession {
     if let scheme = rest.firstRange(of: "://") { rest = rest[scheme.upperBound...] }
     let end = rest.firstIndex(where: { $0 == "/" || $0 == "?" }) ?? rest.endIndex
     return String(rest[..<end])
+  }
+}
+
+/// Checks each `curl_easy_setopt` result and keeps the first failure as a ``TransportError``.
+private final class OptionSetter {
+  let handle: UnsafeMutableRawPointer
+  let host: String
+  var failure: TransportError?
+
+  init(handle: UnsafeMutableRawPointer, host: String) {
+    self.handle = handle
+    self.host = host
+  }
+
+  /// Records a failed option; a security option fails as `.tls` (a configuration error: stop).
+  func callAsFunction(_ code: CURLcode, _ option: String, security: Bool = false) {
+    guard code != CURLE_OK, failure == nil else { return }
+    let why = String(cString: curl_easy_strerror(code))
+    failure = TransportError(
+      kind: security ? .tls : .other, code: Int(code.rawValue),
+      message: "libcurl refused \(option) (\(why))" + (security ? "; refusing to send without it" : ""), host: host)
   }
 }

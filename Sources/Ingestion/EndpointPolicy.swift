@@ -10,8 +10,13 @@ public enum EndpointPolicy {
     guard let url = URL(string: trimmed), let scheme = url.scheme?.lowercased(), let host = url.host, !host.isEmpty
     else {
       throw ConfigurationError(
-        source: source, key: key, reason: "'\(trimmed)' is not an absolute URL",
+        source: source, key: key, reason: "\(SecretRedactor.abbreviate(CredentialShapes.mask(trimmed))) is not an absolute URL",
         fix: "use the full address, e.g. https://my-dce.eastus-1.ingest.monitor.azure.com")
+    }
+    if url.user != nil || url.password != nil {
+      throw ConfigurationError(
+        source: source, key: key, reason: "the URL holds a user name or password (user:password@host)",
+        fix: "remove it: this client authenticates with Entra ID tokens, never with credentials in a URL")
     }
     switch scheme {
     case "https": return url

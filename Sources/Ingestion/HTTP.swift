@@ -21,12 +21,18 @@ public struct HTTPResponse: Sendable {
   public var body: [UInt8]
   /// Wall time of the exchange as libcurl measured it, milliseconds.
   public var elapsedMillis: Int
+  /// How many times the request went on the wire: 2 when libcurl re-sent it on a fresh
+  /// connection after a reused one died before answering.
+  public var transmissions: Int
 
-  public init(status: Int, headers: [String: String] = [:], body: [UInt8] = [], elapsedMillis: Int = 0) {
+  public init(
+    status: Int, headers: [String: String] = [:], body: [UInt8] = [], elapsedMillis: Int = 0, transmissions: Int = 1
+  ) {
     self.status = status
     self.headers = headers
     self.body = body
     self.elapsedMillis = elapsedMillis
+    self.transmissions = transmissions
   }
 
   /// The body as UTF-8 text (lossy).
@@ -56,12 +62,15 @@ public struct TransportError: Error, Sendable, CustomStringConvertible {
   public let message: String
   /// The host the request went to.
   public let host: String
+  /// How many times the request went on the wire before it failed (0: never sent).
+  public let transmissions: Int
 
-  public init(kind: Kind, code: Int, message: String, host: String) {
+  public init(kind: Kind, code: Int, message: String, host: String, transmissions: Int = 0) {
     self.kind = kind
     self.code = code
     self.message = message
     self.host = host
+    self.transmissions = transmissions
   }
 
   public var description: String { "\(host): \(message) (curl error \(code))" }
@@ -73,8 +82,11 @@ public struct TransportOptions: Sendable {
   public var totalTimeoutMillis: Int = 120_000
   /// Extra CA bundle (PEM) for private CAs; verification stays on.
   public var caBundle: String?
-  /// Ignore proxy environment variables (IMDS must be reached directly).
+  /// Ignore proxy environment variables (IMDS must be reached directly). Plain `http://`
+  /// requests bypass proxies whatever this says.
   public var bypassProxy: Bool = false
+  /// The protocols libcurl may use (CURLOPT_PROTOCOLS_STR); redirects are never followed.
+  public var protocols: String = "http,https"
   public var userAgent: String = "cvebuster-outbox/0.1"
   /// When set, a transfer under way ends (as a transport error) soon after ``TransferAbort/abort()``.
   public var abort: TransferAbort?

@@ -10,13 +10,21 @@ public struct UploadResult: Sendable {
   public var elapsedMillis: Int
   /// Whether a 401 made the client refresh the token and resend.
   public var refreshedToken: Bool
+  /// How many times the body went on the wire for this upload: libcurl's silent re-sends on a
+  /// fresh connection (after a reused one died) and the resend after a 401 included; 0 when
+  /// it never left (no token, no connection). Record it: the server may have seen each one.
+  public var transmissions: Int
 
-  public init(outcome: UploadOutcome, status: Int?, requestID: String?, elapsedMillis: Int, refreshedToken: Bool) {
+  public init(
+    outcome: UploadOutcome, status: Int?, requestID: String?, elapsedMillis: Int, refreshedToken: Bool,
+    transmissions: Int = 1
+  ) {
     self.outcome = outcome
     self.status = status
     self.requestID = requestID
     self.elapsedMillis = elapsedMillis
     self.refreshedToken = refreshedToken
+    self.transmissions = transmissions
   }
 }
 
@@ -43,6 +51,7 @@ public final class LogsIngestionClient {
   /// token and resends once. Never throws: every failure is an ``UploadOutcome``.
   public func upload(gzipBody: [UInt8], clientRequestID: String, now: () -> Int64) -> UploadResult {
     var refreshed = false
+    var sent = 0
     while true {
       let token: Secret
       do {
@@ -52,7 +61,8 @@ public final class LogsIngestionClient {
           error.isTransient
           ? .transient(reason: error.description, retryAfterMillis: nil, bodyUnsent: true)
           : .configuration(message: error.description)
-        return UploadResult(outcome: outcome, status: nil, requestID: nil, elapsedMillis: 0, refreshedToken: refreshed)
+        return UploadResult(
+          outcome: outcome, status: nil, requestID: nil, elapsedMillis: 0, refreshedToken: refreshed, transmissions: sent)
       }
       let request = HTTPRequest(
         method: "POST", url: url,
@@ -69,8 +79,11 @@ public final class LogsIngestionClient {
         tokenRedactor.add(token)
         let outcome = ResponseClassifier.classify(
           TransportError(kind: error.kind, code: error.code, message: tokenRedactor.redact(error.message), host: error.host))
-        return UploadResult(outcome: outcome, status: nil, requestID: nil, elapsedMillis: 0, refreshedToken: refreshed)
+        return UploadResult(
+          outcome: outcome, status: nil, requestID: nil, elapsedMillis: 0, refreshedToken: refreshed,
+          transmissions: sent + error.transmissions)
       }
+      sent += response.transmissions
       if response.status == 401 && !refreshed {
         tokens.invalidate(token)
         refreshed = true
@@ -81,7 +94,7 @@ public final class LogsIngestionClient {
       return UploadResult(
         outcome: ResponseClassifier.classify(response, now: now(), redactor: tokenRedactor), status: response.status,
         requestID: response.headers["x-ms-request-id"], elapsedMillis: response.elapsedMillis,
-        refreshedToken: refreshed)
+        refreshedToken: refreshed, transmissions: sent)
     }
   }
 

@@ -21,7 +21,7 @@ public struct Redactor: Sendable {
   /// `text` with every known secret and credential-shaped value replaced by `<redacted>`.
   public func redact(_ text: String) -> String {
     var out = text
-    for value in values where out.contains(value) {
+    for value in values + SecretRedactor.registeredValues where out.contains(value) {
       out = out.replacingAll(value, with: "<redacted>")
     }
     return Self.maskShapes(out)

@@ -25,6 +25,7 @@ public final class TokenCache: @unchecked Sendable {
     if let cached, now < cached.refreshAt { return cached.value }
     do {
       let fresh = try source.fetch(session: session, now: now)
+      SecretRedactor.registerTransient(fresh.value.revealed)
       fetches += 1
       cached = fresh
       return fresh.value

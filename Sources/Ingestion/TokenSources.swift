@@ -41,6 +41,7 @@ public struct ClientCredentialSource: TokenSource {
     var redactor = Redactor()
     switch credential {
     case .secret(let secret):
+      SecretRedactor.register(secret)
       form.append(("client_secret", secret.revealed))
       redactor.add(secret)
     case .federatedTokenFile(let path):
@@ -49,6 +50,7 @@ public struct ClientCredentialSource: TokenSource {
           isTransient: false, status: nil, aadsts: nil, message: "cannot read the federated token file \(path)")
       }
       let assertion = Secret(String(decoding: data, as: UTF8.self))
+      SecretRedactor.registerTransient(assertion.revealed)
       redactor.add(assertion)
       form.append(("client_assertion_type", "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"))
       form.append(("client_assertion", assertion.revealed))
@@ -68,9 +70,16 @@ public struct ManagedIdentitySource: TokenSource {
   public let resource: String
   /// A user-assigned identity's client id, or nil for the system-assigned one.
   public let clientID: String?
-  /// Retries on 404, 410, 429 and 5xx (IMDS updating or throttling).
+  /// Retries on 429, 5xx and no answer (IMDS throttling or restarting).
   public var retries = 5
   public var backoff = Backoff(baseMillis: 800, capMillis: 20_000)
+  /// How long 404 (identity not assigned yet) and 410 (IMDS updating) are retried: Microsoft's
+  /// IMDS guidance says up to 70 seconds.
+  public var notReadyBudgetMillis: Int64 = 70_000
+  /// Monotonic milliseconds (injectable, so tests need not wait 70 s).
+  public var clock: @Sendable () -> Int64 = ManagedIdentitySource.monotonicMillis
+  /// Waits this many milliseconds (injectable, with ``clock``).
+  public var sleep: @Sendable (Int64) -> Void = { usleep(UInt32(min(max($0, 0), 60_000)) * 1000) }
 
   public init(endpoint: URL, scope: String, clientID: String?) {
     self.endpoint = endpoint
@@ -86,17 +95,36 @@ public struct ManagedIdentitySource: TokenSource {
     var url = "\(base)/metadata/identity/oauth2/token?api-version=2018-02-01&resource=\(FormEncoding.escape(resource))"
     if let clientID { url += "&client_id=\(FormEncoding.escape(clientID))" }
     let request = HTTPRequest(method: "GET", url: url, headers: ["Metadata: true"])
+    let started = clock()
     var attempt = 0
+    var notReady = 0
     while true {
       attempt += 1
       do {
         return try TokenResponse.interpret(session: session, request: request, now: now, redactor: Redactor())
-      } catch let error where error.isTransient || error.status == 404 || error.status == 410 {
+      } catch let error where error.status == 404 || error.status == 410 {
+        notReady += 1
+        let remaining = notReadyBudgetMillis - (clock() - started)
+        guard remaining > 0 else {
+          throw AuthenticationError(
+            isTransient: true, status: error.status, aadsts: error.aadsts,
+            message: error.message + " (IMDS answered \(error.status!) for \(notReadyBudgetMillis / 1000) s, "
+              + "\(notReady) tries; the identity may not be assigned to this machine yet)")
+        }
+        let wait = error.status == 410 ? min(2_500 * Int64(notReady), 10_000) : backoff.windowMillis(attempt: notReady)
+        sleep(min(wait, remaining))
+      } catch let error where error.isTransient {
         guard attempt <= retries else { throw error }
-        let wait = error.status == 410 ? 2_500 * Int64(attempt) : backoff.delayMillis(attempt: attempt)
-        usleep(UInt32(min(wait, 60_000)) * 1000)
+        sleep(min(backoff.delayMillis(attempt: attempt), 60_000))
       }
     }
+  }
+
+  /// CLOCK_MONOTONIC in milliseconds.
+  public static func monotonicMillis() -> Int64 {
+    var spec = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &spec)
+    return Int64(spec.tv_sec) * 1000 + Int64(spec.tv_nsec) / 1_000_000
   }
 }
 

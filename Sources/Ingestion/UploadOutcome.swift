@@ -36,9 +36,10 @@ public enum ResponseClassifier {
         bodyUnsent: false)
     case 413: return .tooLarge(message: "HTTP 413: \(detail)")
     case _ where (status == 400 || status == 422) && requestLevelCodes.contains(errorCode(response)):
+      let propagation = errorCode(response) == "InvalidStream" ? " " + propagationNote : ""
       return .configuration(
         message: "HTTP \(status): \(detail). The service refused the request as a whole, not its rows: check "
-          + "dcr_immutable_id and stream_name (Custom-…) against the deployment outputs")
+          + "dcr_immutable_id and stream_name (Custom-…) against the deployment outputs" + propagation)
     case 400, 422: return .rejected(message: "HTTP \(status): \(detail)")
     case 401:
       return .configuration(
@@ -51,7 +52,7 @@ public enum ResponseClassifier {
     case 404:
       return .configuration(
         message: "HTTP 404: \(detail). Check dce_endpoint, dcr_immutable_id (starts with dcr-) and stream_name "
-          + "(Custom-…) against the deployment outputs")
+          + "(Custom-…) against the deployment outputs" + (errorCode(response) == "NotFound" ? " " + propagationNote : ""))
     default:
       return .configuration(message: "HTTP \(status): \(detail)")
     }
@@ -67,6 +68,10 @@ public enum ResponseClassifier {
     case .timeout, .broken, .other: .transient(reason: error.description, retryAfterMillis: nil, bodyUnsent: false)
     }
   }
+
+  /// Both answers can be transient for a few minutes after the DCR was created or changed.
+  static let propagationNote =
+    "A DCR created or changed in the last few minutes may not have propagated yet: if it is new, wait 5–10 minutes and run again"
 
   /// 400 codes about the request itself (its stream, api-version or encoding), which no row
   /// can cause: bisecting would only dead-letter every row.

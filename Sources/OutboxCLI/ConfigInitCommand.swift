@@ -121,6 +121,7 @@ struct ConfigInitCommand: ParsableCommand {
     } else {
       throw fail(.usage, "missing --secret-file (a file holding the secret, or - for stdin); the secret is never taken as a flag")
     }
+    SecretRedactor.register(text)  // a secret pasted again into a later prompt is masked too
     if let suspicion = FieldRules.suspicion(key: "application_secret", value: text) {
       Diagnostics.warning(suspicion)
     }

@@ -12,7 +12,8 @@ struct ConfigShowCommand: ParsableCommand {
       Shows what `drain` would use: the file's values after application_secret_file and the \
       AZURE_* environment overrides, with defaults filled in (authority_host, scope from the \
       endpoint's cloud). The secret is shown as <redacted>. A file that does not load is shown \
-      as written (secret redacted) with the reason on stderr, and the exit code is 78.
+      as written (secret redacted, unknown keys without their values) with the reason on stderr, and the \
+      exit code is 78. Unknown keys are a warning with the nearest known key.
 
       Example: cvebuster-outbox config show --config connector_config.json
       """)
@@ -29,6 +30,7 @@ struct ConfigShowCommand: ParsableCommand {
       "AZURE_FEDERATED_TOKEN_FILE"].filter { environment[$0].map { !$0.isEmpty } ?? false }
     do {
       let configuration = try ClientConfiguration.load(path: path, environment: environment, enforcingPermissions: false)
+      for warning in configuration.warnings { Diagnostics.warning(warning) }
       if json {
         try StandardOutput.writeJSON(ShownConfiguration(configuration, source: path, overrides: overridden))
       } else {
@@ -48,6 +50,11 @@ struct ConfigShowCommand: ParsableCommand {
       }
       var shown = values
       if shown["application_secret"] != nil { shown["application_secret"] = "<redacted>" }
+      // An unknown key may be a misspelt secret: never echo its value.
+      for key in values.keys where !ClientConfiguration.knownKeys.contains(key) {
+        shown[key] = "<not shown: unknown key"
+          + (ClientConfiguration.suggestion(for: key).map { "; did you mean \($0)?" } ?? "") + ">"
+      }
       if json {
         try StandardOutput.writeJSON(shown)
       } else {

@@ -1,4 +1,5 @@
 import Foundation
+import Ingestion
 
 /// Diagnostics on stderr; results go to stdout. Only the CLI prints.
 enum Diagnostics {
@@ -19,14 +20,14 @@ enum Diagnostics {
   }
 
   static func write(_ line: String) {
-    FileHandle.standardError.write(Data((line + "\n").utf8))
+    FileHandle.standardError.write(Data((SecretRedactor.scrub(line) + "\n").utf8))
   }
 }
 
 /// Buffered writes to stdout.
 struct StandardOutput {
   static func write(_ text: String) {
-    FileHandle.standardOutput.write(Data(text.utf8))
+    FileHandle.standardOutput.write(Data(SecretRedactor.scrub(text).utf8))
   }
 
   /// Pretty, key-sorted JSON with snake_case keys, then a newline.

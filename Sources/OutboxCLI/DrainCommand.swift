@@ -91,6 +91,7 @@ struct DrainCommand: ParsableCommand {
     } catch {
       throw fail(.configuration, error.description)
     }
+    for warning in client.warnings { Diagnostics.warning(warning) }
     let lock: DrainLock?
     do {
       lock = try DrainLock(databasePath: global.databasePath, wait: wait)

@@ -54,7 +54,7 @@ struct EnqueueCommand: ParsableCommand {
     }
     let rejectsWriter: RejectsWriter?
     do {
-      rejectsWriter = try rejects.map(RejectsWriter.init(path:))
+      rejectsWriter = try rejects.map { try RejectsWriter(path: $0, databasePath: global.databasePath) }
     } catch {
       throw fail(.ioError, "cannot open --rejects file: \(error)")
     }
@@ -62,6 +62,7 @@ struct EnqueueCommand: ParsableCommand {
     var total = EnqueueCounts()
     var rejected = 0
     var ioFailure = false
+    var limiter = RejectionLimiter()
     for file in files.isEmpty ? ["-"] : files {
       let descriptor = file == "-" ? STDIN_FILENO : open(file, O_RDONLY | O_CLOEXEC)
       guard descriptor >= 0 else {
@@ -72,9 +73,7 @@ struct EnqueueCommand: ParsableCommand {
       defer { if descriptor != STDIN_FILENO { close(descriptor) } }
       do {
         let summary = try pipeline.enqueue(fileDescriptor: descriptor, source: file == "-" ? "stdin" : file) { rejection in
-          for error in rejection.errors {
-            Diagnostics.error("\(rejection.location): \(error)")
-          }
+          for line in limiter.lines(location: rejection.location, errors: rejection.errors) { Diagnostics.error(line) }
           rejectsWriter?.write(rejection)
         }
         total += summary.counts
@@ -89,6 +88,7 @@ struct EnqueueCommand: ParsableCommand {
         ioFailure = true
       }
     }
+    if let summary = limiter.summary(rejectsPath: rejects) { Diagnostics.error(summary) }
     if let rejectsWriter, let failure = rejectsWriter.finish() {
       Diagnostics.error("--rejects \(rejects ?? ""): \(failure)")
       ioFailure = true
@@ -105,9 +105,10 @@ final class RejectsWriter {
   private let handle: FileHandle
   private var failure: String?
 
-  init(path: String) throws {
-    let descriptor = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
-    guard descriptor >= 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
+  /// Opens `path` for appending: no symlink followed, 0600, never the database or its -wal/-shm.
+  init(path: String, databasePath: String) throws {
+    let descriptor = try PrivateFile.open(
+      path, flags: O_WRONLY | O_APPEND, protecting: PrivateFile.databaseFamily(databasePath))
     handle = FileHandle(fileDescriptor: descriptor, closeOnDealloc: true)
   }
 

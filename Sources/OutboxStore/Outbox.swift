@@ -62,7 +62,9 @@ public final class Outbox {
     guard sqlite3LibraryVersionNumber() >= Connection.minimumLibraryVersion.number else {
       throw .libraryTooOld(found: Connection.libraryVersion, needed: Connection.minimumLibraryVersion.text)
     }
-    let exists = access(path, F_OK) == 0
+    // Past `ulimit -f` a write should fail with EFBIG (and a message), not kill the process.
+    signal(SIGXFSZ, SIG_IGN)
+    let exists = try Self.refuseIfNotRegular(path)
     if !exists {
       guard options.create else { throw .notFound(path: path) }
       try Self.createPrivateFile(at: path)
@@ -148,9 +150,31 @@ public final class Outbox {
     close(descriptor)
   }
 
+  /// True when a regular file is at `path`, false when nothing is; anything else (a symlink,
+  /// a device such as /dev/null, a directory, a FIFO) is refused before SQLite creates a journal beside it.
+  private static func refuseIfNotRegular(_ path: String) throws(OutboxError) -> Bool {
+    var info = stat()
+    guard lstat(path, &info) == 0 else {
+      if errno == ENOENT { return false }
+      throw .localIO(path: path, detail: "cannot stat: \(String(cString: strerror(errno)))")
+    }
+    let kind: String
+    switch info.st_mode & S_IFMT {
+    case S_IFREG: return true
+    case S_IFLNK: kind = "a symbolic link"
+    case S_IFDIR: kind = "a directory"
+    case S_IFCHR, S_IFBLK: kind = "a device"
+    default: kind = "not a regular file"
+    }
+    throw .localIO(
+      path: path,
+      detail: "is \(kind); the outbox must be a regular file or a path that does not exist yet "
+        + "(fix: point --db or CVEBUSTER_OUTBOX_DB at a file such as ~/.local/state/cvebuster-outbox/outbox.sqlite)")
+  }
+
   /// Refuses files that are not SQLite before SQLite gets a chance to touch them.
   private static func checkHeader(path: String) throws(OutboxError) {
-    let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+    let descriptor = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)
     guard descriptor >= 0 else {
       throw .localIO(path: path, detail: "cannot open: \(String(cString: strerror(errno)))")
     }

@@ -1,3 +1,9 @@
+import CSQLite
+
+#if canImport(Glibc)
+  import Glibc
+#endif
+
 /// Why the outbox could not do what was asked. Each case says what to do about it.
 public enum OutboxError: Error, Sendable, CustomStringConvertible {
   /// No database at the path and the command does not create one.
@@ -54,6 +60,31 @@ public enum OutboxError: Error, Sendable, CustomStringConvertible {
   static func from(_ error: SQLiteError, path: String) -> OutboxError {
     if error.isCorrupt { return .damaged(path: path, detail: error.message) }
     if error.isBusy { return .busy(path: path, detail: error.message) }
+    if error.primaryCode == SQLITE_FULL || error.code == sqliteIOErrWrite || error.code == sqliteIOErrFsync {
+      return .localIO(path: path, detail: writeFailure(error, path: path))
+    }
     return .localIO(path: path, detail: error.description)
+  }
+
+  /// SQLITE_IOERR_WRITE and SQLITE_IOERR_FSYNC (C macros Swift does not import).
+  static let sqliteIOErrWrite: Int32 = SQLITE_IOERR | (3 << 8)
+  static let sqliteIOErrFsync: Int32 = SQLITE_IOERR | (4 << 8)
+
+  /// A failed write explained: the file size limit (`ulimit -f`, EFBIG) when one is set, else a
+  /// full disk; with the fix, and that the transaction rolled back (nothing acknowledged was lost).
+  static func writeFailure(_ error: SQLiteError, path: String) -> String {
+    let directory = path.lastIndex(of: "/").map { String(path[..<$0]) }.flatMap { $0.isEmpty ? "/" : $0 } ?? "."
+    var limit = rlimit()
+    let what: String
+    if getrlimit(__rlimit_resource_t(RLIMIT_FSIZE.rawValue), &limit) == 0, limit.rlim_cur != rlim_t.max {
+      what = "the file size limit of this process (ulimit -f: \(limit.rlim_cur / 1024) KiB) was reached. "
+        + "Fix: raise it (ulimit -f unlimited, or LimitFSIZE= in the systemd unit) and run again"
+    } else {
+      what = "the file system holding it is full (or out of inodes). "
+        + "Fix: free space there (df -h \(directory); prune --sent-older-than 30d), or move the outbox with --db, "
+        + "and run again"
+    }
+    return "cannot write the outbox database: \(what). The transaction was rolled back; rows already "
+      + "acknowledged are safe (\(error.description))"
   }
 }
