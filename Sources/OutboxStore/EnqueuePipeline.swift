@@ -46,10 +46,19 @@ public struct EnqueuePipeline {
     let producer = ChunkProducer(
       reader: RecordReader(fileDescriptor: fileDescriptor, source: source), validator: validator,
       chunkSize: min(chunkSize, Self.handOverRows), channel: channel)
-    let thread = Thread { producer.run() }
+    // Joined before returning or throwing: the reader must not outlive the call (it reads a
+    // descriptor the caller closes, and a process exiting under it crashed).
+    let finished = DispatchSemaphore(value: 0)
+    let thread = Thread {
+      producer.run()
+      finished.signal()
+    }
     thread.stackSize = 1 << 20
     thread.start()
-    defer { channel.cancel() }
+    defer {
+      channel.cancel()
+      finished.wait()
+    }
 
     var summary = InputSummary(source: source)
     var counts = EnqueueCounts()
