@@ -72,6 +72,8 @@ public struct DrainReport: Sendable {
 /// One finished request, for the log line the CLI prints per batch.
 public struct BatchEvent: Sendable {
   public var clientRequestID: String
+  /// The service's `x-ms-request-id` (what Microsoft support asks for), when it answered.
+  public var requestID: String?
   public var rows: Int
   public var rawBytes: Int
   public var wireBytes: Int

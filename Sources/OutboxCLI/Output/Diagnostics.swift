@@ -1,39 +1,42 @@
 import Foundation
+import Logging
 
-/// Diagnostics on stderr; results go to stdout. Only the CLI prints.
+/// Diagnostics on stderr, through ``Console`` (a thin facade kept for the commands' call sites).
 enum Diagnostics {
-  nonisolated(unsafe) static var quiet = false
+  /// `-q`: only errors. Setting it reconfigures the console's level.
+  static var quiet: Bool {
+    get { Console.shared.level >= .error }
+    set {
+      if newValue { Console.shared.configure(format: Console.shared.format, quiet: true, verbose: false) }
+    }
+  }
 
   static func error(_ message: String) {
-    write("error: " + message)
+    Console.shared.log(.error, message)
   }
 
   static func warning(_ message: String) {
-    guard !quiet else { return }
-    write("warning: " + message)
+    Console.shared.log(.warning, message)
   }
 
   static func info(_ message: String) {
-    guard !quiet else { return }
-    write(message)
+    Console.shared.log(.info, message)
   }
 
+  /// Text for a person at a terminal (prompts, hints); one info event per line in JSON mode.
   static func write(_ line: String) {
-    FileHandle.standardError.write(Data((line + "\n").utf8))
+    Console.shared.raw(line + "\n")
   }
 }
 
-/// Buffered writes to stdout.
+/// Results on stdout, through ``Console``.
 struct StandardOutput {
   static func write(_ text: String) {
-    FileHandle.standardOutput.write(Data(text.utf8))
+    Console.shared.result(text)
   }
 
   /// Pretty, key-sorted JSON with snake_case keys, then a newline.
   static func writeJSON(_ value: some Encodable) throws {
-    let encoder = JSONEncoder()
-    encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-    encoder.keyEncodingStrategy = .convertToSnakeCase
-    write(String(decoding: try encoder.encode(value), as: UTF8.self) + "\n")
+    try Console.shared.resultJSON(value)
   }
 }
