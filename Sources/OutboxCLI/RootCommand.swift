@@ -34,7 +34,9 @@ public struct RootCommand: AsyncParsableCommand {
 
 /// The process entry point, called from `main.swift`.
 public enum Entrypoint {
-  public static func run() async -> Never {
+  /// On the main thread, so a synchronous command (a drain) never blocks a cooperative thread
+  /// that the metrics server needs.
+  @MainActor public static func run() async -> Never {
     let arguments = Array(CommandLine.arguments.dropFirst())
     let console = Console.shared
     var command: any ParsableCommand

@@ -19,6 +19,7 @@ final class DrainMonitor: @unchecked Sendable {
   init(outbox: Outbox, metricsFile: String?) {
     self.outbox = outbox
     self.metricsFile = metricsFile
+    metrics.setEndpointUp(true)  // nothing known to be wrong yet
     updateGauges()
   }
 
