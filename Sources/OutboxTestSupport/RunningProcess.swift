@@ -78,11 +78,17 @@ public final class RunningProcess {
     return found
   }
 
-  /// Sends SIGTERM and waits for the exit; returns the status.
-  public func terminate() -> Int32 {
-    if process.isRunning { process.terminate() }
+  /// Sends SIGTERM and waits (at most `seconds`) for the exit; returns the status, or -1 when
+  /// it had to be killed.
+  public func terminate(seconds: Double = 30) -> Int32 {
+    if process.isRunning { kill(process.processIdentifier, SIGTERM) }
+    guard RunningProcess.poll(seconds: seconds, { !process.isRunning }) else {
+      kill(process.processIdentifier, SIGKILL)
+      process.waitUntilExit()
+      return -1
+    }
     process.waitUntilExit()
-    readers.wait()
+    _ = readers.wait(timeout: .now() + 10)
     return process.terminationStatus
   }
 }

@@ -19,36 +19,35 @@ public final class DrainMetrics: Sendable {
   private let requestDuration: DurationHistogram
   private let endpointUp: Gauge
 
+  /// `cvebuster_outbox_<name>` with its HELP text.
+  private static func named(_ name: String, _ help: String) -> MetricNameDescriptor {
+    MetricNameDescriptor(namespace: "cvebuster_outbox", metricName: name, unitName: "", helpText: help)
+  }
+
   public init() {
-    let prefix = "cvebuster_outbox_"
     var rows: [String: Gauge] = [:]
     for state in Self.states {
-      rows[state] = registry.makeGauge(
-        name: prefix + "rows", labels: [("state", state)], help: "Outbox rows per delivery state.")
+      rows[state] = registry.makeGauge(descriptor: Self.named("rows", "Outbox rows per delivery state."), labels: [("state", state)])
     }
     self.rows = rows
-    oldestPendingAge = registry.makeGauge(
-      name: prefix + "oldest_pending_age_seconds", help: "Age of the oldest pending row (0 when none is pending).")
+    oldestPendingAge = registry.makeGauge(descriptor: Self.named("oldest_pending_age_seconds", "Age of the oldest pending row (0 when none is pending)."))
     var requests: [String: Counter] = [:]
     for outcome in Self.outcomes {
-      requests[outcome] = registry.makeCounter(
-        name: prefix + "requests_total", labels: [("outcome", outcome)], help: "Ingestion requests by outcome.")
+      requests[outcome] = registry.makeCounter(descriptor: Self.named("requests_total", "Ingestion requests by outcome."), labels: [("outcome", outcome)])
     }
     self.requests = requests
-    rowsSent = registry.makeCounter(name: prefix + "rows_sent_total", help: "Rows delivered (acknowledged by the service).")
+    rowsSent = registry.makeCounter(descriptor: Self.named("rows_sent_total", "Rows delivered (acknowledged by the service)."))
     let bytesHelp = "Request body bytes sent: raw JSON and on the wire (gzip)."
-    rawBytes = registry.makeCounter(name: prefix + "bytes_sent_total", labels: [("kind", "raw")], help: bytesHelp)
-    wireBytes = registry.makeCounter(name: prefix + "bytes_sent_total", labels: [("kind", "wire")], help: bytesHelp)
+    rawBytes = registry.makeCounter(descriptor: Self.named("bytes_sent_total", bytesHelp), labels: [("kind", "raw")])
+    wireBytes = registry.makeCounter(descriptor: Self.named("bytes_sent_total", bytesHelp), labels: [("kind", "wire")])
     requestDuration = registry.makeDurationHistogram(
-      name: prefix + "request_duration_seconds", labels: [],
+      descriptor: Self.named("request_duration_seconds", "Duration of ingestion requests, compression to recorded outcome."),
       buckets: [
         .milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(50), .milliseconds(100),
         .milliseconds(250), .milliseconds(500), .seconds(1), .milliseconds(2500), .seconds(5), .seconds(10),
         .seconds(30), .seconds(60),
-      ],
-      help: "Duration of ingestion requests, compression to recorded outcome.")
-    endpointUp = registry.makeGauge(
-      name: prefix + "endpoint_up", help: "1 when the ingestion endpoint last answered usefully, 0 in an outage or a configuration error.")
+      ])
+    endpointUp = registry.makeGauge(descriptor: Self.named("endpoint_up", "1 when the ingestion endpoint last answered usefully, 0 in an outage or a configuration error."))
   }
 
   /// The outbox's counts (from `Outbox.status()`), set by the drain thread.

@@ -199,6 +199,13 @@ struct DrainCommand: ParsableCommand {
   }
 
   private func installSignalHandlers() {
+    // A parent may start us with these blocked (posix_spawn keeps the spawning thread's mask):
+    // unblock them, or SIGTERM would stay pending and the drain would never stop.
+    var unblock = sigset_t()
+    sigemptyset(&unblock)
+    sigaddset(&unblock, SIGTERM)
+    sigaddset(&unblock, SIGINT)
+    pthread_sigmask(SIG_UNBLOCK, &unblock, nil)
     for signalNumber in [SIGTERM, SIGINT] {
       signal(signalNumber) { number in
         stopRequested.store(true, ordering: .relaxed)

@@ -123,7 +123,7 @@ struct EmulatorCommand: AsyncParsableCommand {
           }
         }
         // Unbuffered, so a script reading the first line gets it at once.
-        FileHandle.standardOutput.write(Data((baseURL + "\n").utf8))
+        Console.shared.result(baseURL + "\n")
       }
     } catch {
       throw fail(.ioError, "emulator: cannot serve on \(host):\(port): \(error)")
