@@ -23,10 +23,10 @@ struct DurationArgument: Sendable, Equatable, Comparable, CustomStringConvertibl
   /// Whole seconds (rounded down).
   var seconds: Int64 { millis / 1_000 }
 
-  /// The largest unit that divides it: `30s`, `5m`, `7d`, `250ms`.
+  /// The largest unit up to days that divides it: `30s`, `5m`, `7d`, `250ms`.
   var description: String {
     guard millis > 0 else { return "0s" }
-    let unit = Self.units.last { millis % $0.millis == 0 } ?? Self.units[0]
+    let unit = Self.units.dropLast().last { millis % $0.millis == 0 } ?? Self.units[0]
     return "\(millis / unit.millis)\(unit.suffix)"
   }
 
