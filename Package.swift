@@ -16,6 +16,8 @@ let package = Package(
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
     .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
     .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
+    .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+    .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
   ],
   targets: [
     // System libraries, each with a tiny header of inline wrappers where C is variadic.
@@ -64,13 +66,22 @@ let package = Package(
     .target(name: "Operator", swiftSettings: strictSettings),
     // `doctor` and `config`: configuration, database and network checks; the config file writer.
     .target(name: "HealthChecks", dependencies: ["Ingestion", "OutboxStore"], swiftSettings: strictSettings),
+    // Drain metrics (Prometheus text), health, the /metrics + /healthz server and the textfile writer.
+    .target(
+      name: "Telemetry",
+      dependencies: [
+        .product(name: "Prometheus", package: "swift-prometheus"),
+        .product(name: "Hummingbird", package: "hummingbird"),
+      ],
+      swiftSettings: strictSettings),
     // Subcommands, output formatting and exit codes.
     .target(
       name: "OutboxCLI",
       dependencies: [
         "Findings", "OutboxStore", "Ingestion", "Delivery", "Emulator", "SentinelSolution",
-        "FindingGenerator", "Operator", "HealthChecks", "CMalloc",
+        "FindingGenerator", "Operator", "HealthChecks", "CMalloc", "Telemetry",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        .product(name: "Logging", package: "swift-log"),
       ],
       swiftSettings: strictSettings),
     .executableTarget(name: "cvebuster-outbox", dependencies: ["OutboxCLI"], swiftSettings: strictSettings),
@@ -95,6 +106,7 @@ let package = Package(
     .testTarget(
       name: "OpsTests", dependencies: ["HealthChecks", "Ingestion", "OutboxStore", "OutboxTestSupport"],
       swiftSettings: strictSettings),
+    .testTarget(name: "TelemetryTests", dependencies: ["Telemetry", "OutboxTestSupport"], swiftSettings: strictSettings),
     .testTarget(name: "EmulatorTests", dependencies: ["Emulator", "Findings"], swiftSettings: strictSettings),
     // Issue 15's hostile cases, end to end against the built binary and real local servers.
     .testTarget(

@@ -82,13 +82,13 @@ public struct DrainReport: Sendable {
 /// One finished request, for the log line the CLI prints per batch.
 public struct BatchEvent: Sendable {
   public var clientRequestID: String
+  /// The service's `x-ms-request-id` (what Microsoft support asks for), when it answered.
+  public var requestID: String?
   public var rows: Int
   public var rawBytes: Int
   public var wireBytes: Int
   public var status: Int?
   public var outcome: String
-  /// The service's `x-ms-request-id`, when it answered.
-  public var requestID: String?
   public var millis: Int
   /// The service's or transport's explanation for anything but success (credentials masked).
   public var error: String?

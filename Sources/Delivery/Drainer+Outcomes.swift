@@ -101,9 +101,8 @@ extension Drainer {
     }
     onBatch(
       BatchEvent(
-        clientRequestID: result.clientRequestID, rows: rows.count, rawBytes: result.rawBytes,
+        clientRequestID: result.clientRequestID, requestID: result.upload.requestID, rows: rows.count, rawBytes: result.rawBytes,
         wireBytes: result.wireBytes, status: result.upload.status, outcome: outcomeName,
-        requestID: result.upload.requestID,
         millis: Int(result.finishedAt - result.startedAt), error: error))
   }
 

@@ -200,3 +200,47 @@ extension Outbox {
     return counts
   }
 }
+
+// MARK: - Read-only counts for `--dry-run`
+
+extension Outbox {
+  /// How many rows match `filter` (its limit ignored): what `retryDead(matching:)` would move.
+  public func countFindings(matching filter: FindingFilter) throws(OutboxError) -> Int {
+    let (condition, values) = filter.whereClause
+    do {
+      return Int(try connection.prepare("SELECT count(*) FROM findings WHERE \(condition)").bind(values)
+        .firstRow { $0.int64(0) } ?? 0)
+    } catch {
+      throw OutboxError.from(error, path: path)
+    }
+  }
+
+  /// What `prune` with the same arguments would change, counted without changing anything.
+  public func pruneCounts(sentBefore: Int64?, deadBefore: Int64?, compact: Bool) throws(OutboxError) -> PruneCounts {
+    var counts = PruneCounts()
+    func count(_ sql: String, _ cutoff: Int64) throws(SQLiteError) -> Int {
+      Int(try connection.prepare(sql).bind(.integer(cutoff)).firstRow { $0.int64(0) } ?? 0)
+    }
+    do {
+      if let sentBefore {
+        if compact {
+          counts.compactedSent = try count("""
+            SELECT count(*) FROM finding_delivery AS d JOIN finding_content AS c ON c.id = d.id
+            WHERE d.state = 'sent' AND d.sent_at < ? AND c.payload IS NOT NULL
+            """, sentBefore)
+        } else {
+          counts.deletedSent = try count(
+            "SELECT count(*) FROM finding_delivery WHERE state = 'sent' AND sent_at < ?", sentBefore)
+        }
+        counts.deletedBatches = try count("SELECT count(*) FROM batches WHERE finished_at < ?", sentBefore)
+      }
+      if let deadBefore {
+        counts.deletedDead = try count(
+          "SELECT count(*) FROM finding_delivery WHERE state = 'dead' AND updated_at < ?", deadBefore)
+      }
+      return counts
+    } catch {
+      throw OutboxError.from(error, path: path)
+    }
+  }
+}

@@ -27,8 +27,10 @@ struct ScheduleSystemdCommand: AsyncParsableCommand {
   @Option(help: "The cvebuster-outbox executable the units start (default: this one).", completion: .file())
   var binary: String?
 
-  @Option(help: "The configuration file the service loads as a credential.", completion: .file())
-  var config = "/etc/cvebuster-outbox/connector_config.json"
+  /// `--config`: the configuration file the service loads as a credential
+  /// (default /etc/cvebuster-outbox/connector_config.json).
+  @OptionGroup(title: "Global Options") var global: GlobalOptions
+  var config: String { global.config ?? "/etc/cvebuster-outbox/connector_config.json" }
 
   @Option(help: "Run as this existing system user instead of a dynamic user.")
   var user: String?
@@ -63,11 +65,11 @@ struct ScheduleSystemdCommand: AsyncParsableCommand {
         print("# \(unitDir)/\(file.name)")
         print(file.contents)
       }
-      FileHandle.standardError.write(Data("""
+      Diagnostics.write("""
         # To install: add --install (as root), or save the files above into \(unitDir) and run:
         \(units.activationCommands(unitDirectory: unitDir).map { "#   \($0)" }.joined(separator: "\n"))
 
-        """.utf8))
+        """)
       return
     }
     try UnitInstaller(directory: unitDir).install(units)

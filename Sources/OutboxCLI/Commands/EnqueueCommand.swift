@@ -21,25 +21,22 @@ struct EnqueueCommand: ParsableCommand {
 
   @OptionGroup var global: GlobalOptions
 
-  @Argument(help: ArgumentHelp("Files of findings; `-` or none reads stdin.", valueName: "file"))
+  @Argument(help: ArgumentHelp("Files of findings; `-` or none reads stdin.", valueName: "file"), completion: .file())
   var files: [String] = []
 
   @Flag(help: "All or nothing per file: store nothing from a file with any rejected record.")
   var strict = false
 
-  @Option(help: ArgumentHelp("Append rejected records, with their reasons, to this NDJSON file.", valueName: "path"))
+  @Option(help: ArgumentHelp("Append rejected records, with their reasons, to this NDJSON file.", valueName: "path"), completion: .file())
   var rejects: String?
 
   @Option(help: ArgumentHelp("Durability: FULL survives power loss; NORMAL is faster but may lose the last commits on power loss.", valueName: "mode"))
-  var synchronous: String = "FULL"
+  var synchronous: SynchronousMode = .full
 
   @Option(help: "Records per transaction (a concurrent writer waits for at most one).")
   var chunkSize = 20_000
 
   func validate() throws {
-    guard SynchronousMode(rawValue: synchronous.uppercased()) != nil else {
-      throw ValidationError("--synchronous must be FULL or NORMAL")
-    }
     guard chunkSize > 0 else { throw ValidationError("--chunk-size must be positive") }
   }
 
@@ -48,7 +45,7 @@ struct EnqueueCommand: ParsableCommand {
     umask(0o077)
     let outbox: Outbox
     do {
-      outbox = try Outbox(path: global.databasePath, options: OutboxOptions(synchronous: SynchronousMode(rawValue: synchronous.uppercased()) ?? .full))
+      outbox = try Outbox(path: global.databasePath, options: OutboxOptions(synchronous: synchronous))
     } catch {
       throw fail(error.exitStatus, error.description)
     }

@@ -20,7 +20,7 @@ public struct ConnectorCommand: ParsableCommand {
 
   /// Options both subcommands share.
   struct RootOptions: ParsableArguments {
-    @Option(name: .long, help: "Project root holding Connector/ and Package/.")
+    @Option(name: .long, help: "Project root holding Connector/ and Package/.", completion: .directory)
     var root: String = FileManager.default.currentDirectoryPath
 
     var url: URL { URL(fileURLWithPath: root, isDirectory: true) }
@@ -41,21 +41,22 @@ public struct ConnectorCommand: ParsableCommand {
         """)
 
     @OptionGroup var options: RootOptions
+    @OptionGroup(title: "Global Options") var global: GlobalOptions
 
     func run() throws {
       let report = ConnectorChecker(root: options.url).run()
       for failure in report.failures {
-        FileHandle.standardError.write(Data("\(failure)\n".utf8))
+        Diagnostics.error("\(failure)")
       }
       for check in report.ran {
         let count = report.failures(of: check).count
-        print("\(count == 0 ? "ok  " : "FAIL") \(check.rawValue)\(count == 0 ? "" : " (\(count) problem\(count == 1 ? "" : "s"))")")
+        StandardOutput.write("\(count == 0 ? "ok  " : "FAIL") \(check.rawValue)\(count == 0 ? "" : " (\(count) problem\(count == 1 ? "" : "s"))")\n")
       }
       let skipped = CheckID.allCases.filter { !report.ran.contains($0) }
       if !skipped.isEmpty {
-        print("not run: \(skipped.map(\.rawValue).joined(separator: ", ")) (fix check 1 first)")
+        StandardOutput.write("not run: \(skipped.map(\.rawValue).joined(separator: ", ")) (fix check 1 first)\n")
       }
-      if !report.passed { throw ExitCode(1) }
+      if !report.passed { throw ExitStatus.partial.exitCode }
     }
   }
 
@@ -74,22 +75,21 @@ public struct ConnectorCommand: ParsableCommand {
         """)
 
     @OptionGroup var options: RootOptions
+    @OptionGroup(title: "Global Options") var global: GlobalOptions
 
     func run() throws {
       let source: SolutionSource
       do {
         source = try SolutionSource.load(root: options.url)
       } catch {
-        FileHandle.standardError.write(Data("\(error)\n".utf8))
-        throw ExitCode(65)
+        throw fail(.dataError, "\(error)")
       }
       do {
         let changed = try PackageBuilder(source: source).write()
         let all = PackageBuilder(source: source).files().map(\.path)
-        for path in all { print("\(changed.contains(path) ? "wrote    " : "unchanged") \(path)") }
+        for path in all { StandardOutput.write("\(changed.contains(path) ? "wrote    " : "unchanged") \(path)\n") }
       } catch {
-        FileHandle.standardError.write(Data("\(error)\n".utf8))
-        throw ExitCode(74)
+        throw fail(.ioError, "\(error)")
       }
     }
   }

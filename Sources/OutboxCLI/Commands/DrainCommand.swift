@@ -4,6 +4,7 @@ import Foundation
 import Ingestion
 import OutboxStore
 import Synchronization
+import Telemetry
 
 /// Set by SIGTERM/SIGINT; the drain finishes or gives back in-flight work, then exits 0.
 private let stopRequested = Atomic<Bool>(false)
@@ -22,6 +23,11 @@ struct DrainCommand: ParsableCommand {
       Exit 0 done; 1 some rows went dead; 75 endpoint unavailable or another drain is running; \
       78 configuration (auth, permissions, DCR); 74 database.
 
+      With --watch --metrics-listen HOST:PORT it serves GET /metrics (Prometheus text) and GET \
+      /healthz (200, or 503 with a JSON reason during an outage or a configuration error, which \
+      then does not end the run); --metrics-file PATH writes the same metrics after each pass \
+      (node_exporter textfile format, replaced atomically).
+
       Example: cvebuster-outbox drain --config connector_config.json --max-duration 10m
       """)
 
@@ -31,7 +37,7 @@ struct DrainCommand: ParsableCommand {
   var watch = false
 
   @Option(help: ArgumentHelp("Sleep between passes with --watch, e.g. 30s.", valueName: "duration"))
-  var interval = DurationArgument("30s")!
+  var interval = DurationArgument(millis: 30_000)
 
   @Option(help: "Requests in flight at once.")
   var concurrency = 4
@@ -61,23 +67,32 @@ struct DrainCommand: ParsableCommand {
   var noLock = false
 
   @Option(help: ArgumentHelp("How long a claim holds its rows, e.g. 300s.", visibility: .hidden))
-  var lease = DurationArgument("300s")!
+  var lease = DurationArgument(millis: 300_000)
 
   @Option(help: ArgumentHelp("Rows leased per claim transaction (default: about two bodies per worker).", visibility: .hidden))
   var claimRows: Int?
 
   @Option(help: ArgumentHelp("Gzip implementation: libdeflate or zlib.", visibility: .hidden))
-  var compressor = "libdeflate"
+  var compressor = CompressorKind.libdeflate
 
   @Option(help: ArgumentHelp("Gzip level.", visibility: .hidden))
   var level: Int32 = 6
 
+  @Option(help: ArgumentHelp(
+    "With --watch: serve GET /metrics and GET /healthz on HOST:PORT (e.g. 127.0.0.1:9464).", valueName: "host:port"))
+  var metricsListen: ListenAddress?
+
+  @Option(help: ArgumentHelp(
+    "Write the metrics to this file after each pass (atomically; node_exporter textfile format).",
+    valueName: "path"), completion: .file(extensions: ["prom"]))
+  var metricsFile: String?
+
   func validate() throws {
+    if metricsListen != nil && !watch { throw ValidationError("--metrics-listen needs --watch (use --metrics-file for one-shot drains)") }
     guard concurrency >= 1 && concurrency <= 64 else { throw ValidationError("--concurrency must be 1 to 64") }
     guard (1024...ClientConfiguration.bodyLimit).contains(maxBodyBytes) else {
       throw ValidationError("--max-body-bytes must be 1024 to 1000000")
     }
-    guard CompressorKind(rawValue: compressor) != nil else { throw ValidationError("--compressor: libdeflate or zlib") }
     if let maxRows, maxRows < 1 { throw ValidationError("--max-rows must be at least 1") }
     guard outageAfter >= 1 else { throw ValidationError("--outage-after must be at least 1") }
   }
@@ -130,15 +145,17 @@ struct DrainCommand: ParsableCommand {
     options.outageThreshold = outageAfter
     options.shutdownGraceMillis = shutdownGrace.millis
     options.maxRows = maxRows
-    // Claim about what the workers send next: each attempt is counted at claim, so a drain that
-    // dies spends attempts only of rows it was about to send.
+    // Claim about what the workers send next (about two bodies per worker).
     options.claimRows = max(1, claimRows ?? min(8_000, concurrency * 2 * max(1, maxBodyBytes / 250)))
     options.leaseMillis = max(1_000, lease.millis)
     options.maxDurationMillis = maxDuration?.millis
-    options.compressor = CompressorKind(rawValue: compressor) ?? .libdeflate
+    options.compressor = compressor
     options.compressionLevel = level
     options.transport.caBundle = client.caBundle
-    let log = BatchLog(format: global.logFormat, quiet: global.quiet, verbose: global.verbose)
+    let log = BatchLog(console: .shared)
+    let monitor = DrainMonitor(outbox: outbox, metricsFile: metricsFile)
+    let server = try metricsListen.map { try MetricsServerThread(monitor: monitor, address: $0) }
+    defer { server?.stop() }
     // Counting rows scans the table: only when a progress line can be shown.
     let total = !watch && log.useProgressBar ? ((try? outbox.status())?.pending) ?? 0 : 0
     let progress = ProgressLine(enabled: total >= 10_000, total: total)
@@ -148,6 +165,7 @@ struct DrainCommand: ParsableCommand {
       onBatch: { event in
         log.batch(event)
         progress.add(event)
+        monitor.batch(event)
       })
     var exit = ExitStatus.ok
     var nextPassAt: Int64 = 0
@@ -161,11 +179,14 @@ struct DrainCommand: ParsableCommand {
         throw fail(error.exitStatus, error.description)
       }
       progress.finish()
-      log.summary(report)
+      monitor.pass(report)
+      log.summary(report, watching: watch)
       if report.deadRows > 0 { exit = .partial }
       switch report.stop {
       case .configuration(let message):
-        throw fail(.configuration, message)
+        // With a health endpoint the watch stays up and says so (503); otherwise it ends (78).
+        guard server != nil else { throw fail(.configuration, message) }
+        Diagnostics.error("configuration error, trying again in \(interval): \(message)")
       case .outage(let reason, let nextTryAt):
         let waiting = ((try? outbox.status())?.pending).map { "\($0) rows wait for the endpoint" } ?? "rows wait"
         let message = "endpoint unavailable (\(reason)); \(waiting); next try \(Formatting.timestamp(nextTryAt))"
@@ -177,7 +198,7 @@ struct DrainCommand: ParsableCommand {
       case .drained, .maxRows, .maxDuration:
         break
       }
-    } while watch && sleepInterruptibly(seconds: max(interval.seconds, (nextPassAt - Outbox.now() + 999) / 1000))
+    } while watch && sleepInterruptibly(millis: max(interval.millis, nextPassAt - Outbox.now()))
     if exit != .ok { throw exit.exitCode }
   }
 
@@ -186,8 +207,8 @@ struct DrainCommand: ParsableCommand {
     global.config ?? environment["CVEBUSTER_OUTBOX_CONFIG"].flatMap { $0.isEmpty ? nil : $0 }
   }
 
-  private func sleepInterruptibly(seconds: Int64) -> Bool {
-    let end = Date().addingTimeInterval(Double(seconds))
+  private func sleepInterruptibly(millis: Int64) -> Bool {
+    let end = Date().addingTimeInterval(Double(millis) / 1000)
     while Date() < end {
       if stopRequested.load(ordering: .relaxed) { return false }
       usleep(100_000)
@@ -196,100 +217,18 @@ struct DrainCommand: ParsableCommand {
   }
 
   private func installSignalHandlers() {
+    // A parent may start us with these blocked (posix_spawn keeps the spawning thread's mask):
+    // unblock them, or SIGTERM would stay pending and the drain would never stop.
+    var unblock = sigset_t()
+    sigemptyset(&unblock)
+    sigaddset(&unblock, SIGTERM)
+    sigaddset(&unblock, SIGINT)
+    pthread_sigmask(SIG_UNBLOCK, &unblock, nil)
     for signalNumber in [SIGTERM, SIGINT] {
       signal(signalNumber) { number in
         stopRequested.store(true, ordering: .relaxed)
         signal(number, SIG_DFL)  // a second signal ends the process at once
       }
     }
-  }
-}
-
-/// One line per request on stderr (text or JSON), and the run's summary on stdout.
-struct BatchLog: Sendable {
-  let format: LogFormat
-  let quiet: Bool
-  let verbose: Bool
-
-  /// On a terminal, text logs show a progress line instead of per-batch lines (unless -v).
-  var useProgressBar: Bool { format == .text && !quiet && !verbose && isatty(STDERR_FILENO) == 1 }
-
-  func batch(_ event: BatchEvent) {
-    guard !quiet else { return }
-    let isFailure = event.outcome != "delivered"
-    guard !useProgressBar || isFailure else { return }
-    switch format {
-    case .json:
-      var object: [String: Any] = [
-        "event": "batch", "rows": event.rows, "raw_bytes": event.rawBytes, "wire_bytes": event.wireBytes,
-        "outcome": event.outcome, "ms": event.millis, "client_request_id": event.clientRequestID,
-      ]
-      object["status"] = event.status
-      object["request_id"] = event.requestID
-      object["error"] = event.error
-      let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data()
-      Diagnostics.write(String(decoding: data, as: UTF8.self))
-    case .text:
-      var line = "batch \(event.outcome) rows=\(event.rows) raw=\(event.rawBytes) wire=\(event.wireBytes) "
-        + "status=\(event.status.map(String.init) ?? "-") ms=\(event.millis) id=\(event.clientRequestID)"
-        + (event.requestID.map { " request_id=\($0)" } ?? "")
-      if let error = event.error { line += " error=\"\(error)\"" }
-      Diagnostics.write(useProgressBar ? "\r\u{1B}[K" + line : line)
-    }
-  }
-
-  func summary(_ report: DrainReport) {
-    StandardOutput.write(Self.summaryLine(report) + "\n")
-  }
-
-  /// What a run did, in rows (never row-attempts), and why no request left when none did.
-  static func summaryLine(_ report: DrainReport) -> String {
-    let seconds = max(0.001, Double(report.elapsedMillis) / 1000)
-    let rate = Int(Double(report.sentRows) / seconds)
-    var parts: [String] = []
-    if report.requests == 0 && report.unsentRequests > 0 {
-      parts.append("sent 0 rows: no request left this host (\(report.lastUnsentReason ?? "unknown reason"))")
-    } else {
-      parts.append(
-        "sent \(report.sentRows) rows in \(report.requests) requests (\(report.rawBytes) bytes raw, "
-          + "\(report.wireBytes) on the wire) in \(String(format: "%.2f", seconds)) s, \(rate) rows/s")
-    }
-    parts.append("dead \(report.deadRows)")
-    if report.givenBackRows > 0 { parts.append("\(report.givenBackRows) rows wait for a later try") }
-    if report.fencedRows > 0 { parts.append("lost lease on \(report.fencedRows)") }
-    return parts.joined(separator: "; ")
-  }
-}
-
-/// `\r`-redrawn progress on stderr: rows sent of the total and rows/s.
-final class ProgressLine: @unchecked Sendable {
-  private let enabled: Bool
-  private let total: Int
-  private var sent = 0
-  private let started = Date()
-  private var lastDraw = Date.distantPast
-
-  init(enabled: Bool, total: Int) {
-    self.enabled = enabled
-    self.total = total
-  }
-
-  func add(_ event: BatchEvent) {
-    guard enabled else { return }
-    if event.outcome == "delivered" { sent += event.rows }
-    let now = Date()
-    guard now.timeIntervalSince(lastDraw) > 0.1 else { return }
-    lastDraw = now
-    let fraction = total > 0 ? min(1, Double(sent) / Double(total)) : 0
-    let filled = Int(fraction * 30)
-    let rate = Int(Double(sent) / max(0.001, now.timeIntervalSince(started)))
-    let bar = String(repeating: "#", count: filled) + String(repeating: ".", count: 30 - filled)
-    FileHandle.standardError.write(Data("\r[\(bar)] \(sent)/\(total) rows  \(rate) rows/s".utf8))
-  }
-
-  func finish() {
-    guard enabled, lastDraw != .distantPast else { return }
-    FileHandle.standardError.write(Data("\r\u{1B}[K".utf8))
-    lastDraw = .distantPast
   }
 }

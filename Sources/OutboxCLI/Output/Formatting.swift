@@ -46,28 +46,3 @@ enum Formatting {
     return ([line(header)] + rows.map(line)).joined(separator: "\n") + "\n"
   }
 }
-
-/// A span of time given on the command line: `90s`, `30m`, `12h`, `7d`, `2w`.
-struct DurationArgument: Sendable, Equatable {
-  let seconds: Int64
-
-  init?(_ text: String) {
-    guard let unit = text.last, let number = Int64(text.dropLast()), number >= 0 else { return nil }
-    let multiplier: Int64
-    switch unit {
-    case "s": multiplier = 1
-    case "m": multiplier = 60
-    case "h": multiplier = 3600
-    case "d": multiplier = 86_400
-    case "w": multiplier = 604_800
-    default: return nil
-    }
-    seconds = number * multiplier
-  }
-
-  var millis: Int64 { seconds * 1000 }
-}
-
-extension DurationArgument: ExpressibleByArgument {
-  init?(argument: String) { self.init(argument) }
-}

@@ -19,6 +19,8 @@ struct EmulatorCommand: AsyncParsableCommand {
       Example: cvebuster-outbox emulator --workspace ws.sqlite --write-config client.json --fault-429 0.1
       """)
 
+  @OptionGroup(title: "Global Options") var global: GlobalOptions
+
   @Option(help: "Address to listen on.") var host = "127.0.0.1"
   @Option(help: "Port to listen on; 0 picks a free port.") var port = 0
   @Option(help: "Tenant id the token endpoint accepts.") var tenantId = EmulatorIdentity.defaults.tenantId
@@ -27,10 +29,11 @@ struct EmulatorCommand: AsyncParsableCommand {
   @Option(help: "DCR immutable id accepted.") var dcrId = EmulatorIdentity.defaults.dcrImmutableId
   @Option(help: "Federated token (workload identity) accepted as the client assertion.")
   var federatedToken = EmulatorIdentity.defaultFederatedToken
-  @Option(help: "Lifetime of issued tokens, in seconds.") var tokenTtl = 3599
-  @Option(help: ArgumentHelp("SQLite file for accepted rows (created if missing); in memory if omitted.", valueName: "path"))
+  @Option(help: ArgumentHelp("Lifetime of issued tokens.", valueName: "duration"))
+  var tokenTtl = DurationArgument(millis: 3_599_000)
+  @Option(help: ArgumentHelp("SQLite file for accepted rows (created if missing); in memory if omitted.", valueName: "path"), completion: .file())
   var workspace: String?
-  @Option(help: ArgumentHelp("Write a client config (mode 0600) for this instance to FILE.", valueName: "file"))
+  @Option(help: ArgumentHelp("Write a client config (mode 0600) for this instance to FILE.", valueName: "file"), completion: .file())
   var writeConfig: String?
   @Option(help: ArgumentHelp(
     "Credential of the written config: secret, managed_identity (this emulator's IMDS) or workload_identity "
@@ -45,7 +48,8 @@ struct EmulatorCommand: AsyncParsableCommand {
 
   @Option(help: "Seed for injected faults; the same seed replays the same faults.") var faultSeed: UInt64 = 1
   @Option(name: .customLong("fault-429"), help: "Probability of an injected 429.") var fault429 = 0.0
-  @Option(help: "Retry-After seconds on injected 429 and 503 answers.") var retryAfter = 1
+  @Option(help: ArgumentHelp("Retry-After on injected 429 and 503 answers (whole seconds).", valueName: "duration"))
+  var retryAfter = DurationArgument(millis: 1_000)
   @Option(name: .customLong("fault-500"), help: "Probability of an injected 500.") var fault500 = 0.0
   @Option(name: .customLong("fault-503"), help: "Probability of an injected 503.") var fault503 = 0.0
   @Option(help: "Probability of closing the connection with no response.") var faultReset = 0.0
@@ -76,7 +80,7 @@ struct EmulatorCommand: AsyncParsableCommand {
     settings.identity = EmulatorIdentity(
       tenantId: tenantId, clientId: clientId, clientSecret: clientSecret, dcrImmutableId: dcrId,
       federatedToken: federatedToken)
-    settings.tokenLifetime = tokenTtl
+    settings.tokenLifetime = Int(tokenTtl.seconds)
     settings.workspacePath = workspace
     settings.sink = sink
     settings.roleAssigned = !withoutRole
@@ -84,7 +88,7 @@ struct EmulatorCommand: AsyncParsableCommand {
     settings.throttleBytesPerMinute = throttleBytesPerMinute
     settings.faults.seed = faultSeed
     settings.faults.probability429 = fault429
-    settings.faults.retryAfterSeconds = retryAfter
+    settings.faults.retryAfterSeconds = Int(retryAfter.seconds)
     settings.faults.probability500 = fault500
     settings.faults.probability503 = fault503
     settings.faults.probabilityReset = faultReset
@@ -123,22 +127,16 @@ struct EmulatorCommand: AsyncParsableCommand {
           }
         }
         // Unbuffered, so a script reading the first line gets it at once.
-        FileHandle.standardOutput.write(Data((baseURL + "\n").utf8))
+        Console.shared.result(baseURL + "\n")
       }
     } catch {
-      FileHandle.standardError.write(Data("emulator: cannot serve on \(host):\(port): \(error)\n".utf8))
-      throw ExitCode(74)
+      throw fail(.ioError, "emulator: cannot serve on \(host):\(port): \(error)")
     }
     if let error = startupError.get() { throw Self.exit(for: error) }
   }
 
   private static func exit(for error: EmulatorError) -> ExitCode {
-    FileHandle.standardError.write(Data("emulator: \(error.message)\n".utf8))
-    switch error.code {
-    case .unsupportedTransform: return ExitCode(78)
-    case .invalidSetting: return ExitCode(64)
-    case .workspace, .configFile, .server: return ExitCode(74)
-    }
+    fail(error.exitStatus, "emulator: \(error.message)")
   }
 }
 

@@ -27,6 +27,9 @@ struct PruneCommand: ParsableCommand {
   @Flag(help: "Keep delivered rows' keys and hashes; drop only their payload.")
   var compact = false
 
+  @Flag(help: "Say exactly what would be deleted or compacted; change nothing.")
+  var dryRun = false
+
   func validate() throws {
     if sentOlderThan == nil && deadOlderThan == nil {
       throw ValidationError("give --sent-older-than, --dead-older-than, or both")
@@ -38,9 +41,18 @@ struct PruneCommand: ParsableCommand {
     let outbox = try openOutbox(global, create: false)
     let now = Outbox.now()
     do {
-      let counts = try outbox.prune(
-        sentBefore: sentOlderThan.map { now - $0.millis }, deadBefore: deadOlderThan.map { now - $0.millis },
-        compact: compact)
+      let (sentBefore, deadBefore) = (sentOlderThan.map { now - $0.millis }, deadOlderThan.map { now - $0.millis })
+      let counts = dryRun
+        ? try outbox.pruneCounts(sentBefore: sentBefore, deadBefore: deadBefore, compact: compact)
+        : try outbox.prune(sentBefore: sentBefore, deadBefore: deadBefore, compact: compact)
+      if dryRun {
+        StandardOutput.write("""
+          dry run: would \(compact ? "compact \(counts.compactedSent)" : "delete \(counts.deletedSent)") sent row(s), \
+          delete \(counts.deletedDead) dead row(s) and \(counts.deletedBatches) request record(s); nothing changed
+
+          """)
+        return
+      }
       StandardOutput.write("""
         sent rows \(compact ? "compacted \(counts.compactedSent)" : "deleted \(counts.deletedSent)"), \
         dead rows deleted \(counts.deletedDead), request records deleted \(counts.deletedBatches)

@@ -17,7 +17,7 @@ struct UnitInstaller {
       let path = directory + "/" + file.name
       let existing = try? String(contentsOfFile: path, encoding: .utf8)
       if existing == file.contents {
-        print("unchanged \(path)")
+        StandardOutput.write("unchanged \(path)\n")
       } else {
         do {
           try Data(file.contents.utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
@@ -25,13 +25,13 @@ struct UnitInstaller {
         } catch {
           throw failure("cannot write \(path): \(error.localizedDescription) (run as root, or pass --unit-dir)")
         }
-        print("\(existing == nil ? "created" : "updated") \(path)")
+        StandardOutput.write("\(existing == nil ? "created" : "updated") \(path)\n")
       }
       written.append(path)
     }
     try verify(written)
-    print("Now run:")
-    for command in units.activationCommands(unitDirectory: directory) { print("  \(command)") }
+    StandardOutput.write("Now run:\n")
+    for command in units.activationCommands(unitDirectory: directory) { StandardOutput.write("  \(command)\n") }
   }
 
   /// Runs `systemd-analyze verify` on the written files and shows what it says; a unit it
@@ -41,7 +41,7 @@ struct UnitInstaller {
     guard let analyze = ["/usr/bin/systemd-analyze", "/bin/systemd-analyze"].first(where: {
       FileManager.default.isExecutableFile(atPath: $0)
     }) else {
-      FileHandle.standardError.write(Data("note: systemd-analyze not found; units not verified\n".utf8))
+      Diagnostics.warning("systemd-analyze not found; units not verified")
       return
     }
     let process = Process()
@@ -49,25 +49,25 @@ struct UnitInstaller {
     process.arguments = ["verify"] + paths
     let errors = Pipe()
     process.standardError = errors
-    process.standardOutput = FileHandle.standardError
+    process.standardOutput = errors
     do {
       try process.run()
     } catch {
-      FileHandle.standardError.write(Data("note: could not run \(analyze): \(error)\n".utf8))
+      Diagnostics.warning("could not run \(analyze): \(error)")
       return
     }
     let output = errors.fileHandleForReading.readDataToEndOfFile()
     process.waitUntilExit()
-    FileHandle.standardError.write(output)
+    let said = String(decoding: output, as: UTF8.self)
+    for line in said.split(whereSeparator: \.isNewline) { Diagnostics.warning("systemd-analyze: \(line)") }
     if process.terminationStatus != 0 {
-      throw failure("systemd-analyze verify rejected the units (see above); fix the options and run again", code: 78)
+      throw failure("systemd-analyze verify rejected the units (see above); fix the options and run again", .configuration)
     }
-    if output.isEmpty { print("verified with systemd-analyze verify") }
+    if output.isEmpty { StandardOutput.write("verified with systemd-analyze verify\n") }
   }
 
   /// Prints `message` on stderr and gives the exit code to throw (74 local I/O by default).
-  private func failure(_ message: String, code: Int32 = 74) -> ExitCode {
-    FileHandle.standardError.write(Data("cvebuster-outbox schedule systemd: \(message)\n".utf8))
-    return ExitCode(code)
+  private func failure(_ message: String, _ status: ExitStatus = .ioError) -> ExitCode {
+    fail(status, "schedule systemd: \(message)")
   }
 }

@@ -11,7 +11,7 @@ struct RetryCommand: ParsableCommand {
       fixing the cause (for example the DCR, or the service's outage), move them back; the next \
       drain sends them. Select rows with the key options, or all dead rows with --all.
 
-      Example: cvebuster-outbox retry --machine web-01
+      Example: cvebuster-outbox retry --machine web-01 --dry-run
       """)
 
   @OptionGroup var global: GlobalOptions
@@ -19,6 +19,9 @@ struct RetryCommand: ParsableCommand {
 
   @Flag(help: "Every dead row.")
   var all = false
+
+  @Flag(help: "Say how many rows would move; change nothing.")
+  var dryRun = false
 
   func validate() throws {
     if all == !key.isEmpty {
@@ -29,6 +32,11 @@ struct RetryCommand: ParsableCommand {
   func run() throws {
     let outbox = try openOutbox(global, create: false)
     do {
+      if dryRun {
+        let count = try outbox.countFindings(matching: key.filter(state: .dead, limit: 0))
+        StandardOutput.write("dry run: would move \(count) dead row(s) back to pending; nothing changed\n")
+        return
+      }
       let moved = try outbox.retryDead(matching: key.filter(state: .dead, limit: 0))
       StandardOutput.write("moved \(moved) dead row(s) back to pending\n")
     } catch let error as OutboxError {
