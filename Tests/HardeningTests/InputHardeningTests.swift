@@ -29,7 +29,7 @@ import Testing
     let pretty = "{\n  \"VulnId\": \"CVE-1\",\n  \"MachineName\": \"web-01\",\n  \"LastModified\": \"2025-11-06T10:30:00Z\"\n}\n"
     let result = try runCLI(["enqueue", "--db", db, "-"], stdin: Data(pretty.utf8))
     #expect(result.status == 65)
-    let errors = result.stderr.split(separator: "\n").filter { $0.hasPrefix("error:") }
+    let errors = result.stderr.split(separator: "\n").filter { $0.contains(" error ") }
     #expect(errors.count == 1, "\(result.stderr)")
     #expect(result.stderr.contains("pretty-printed over lines 1–5"), "\(result.stderr)")
     #expect(result.stderr.contains("jq -c"))
