@@ -78,3 +78,31 @@ import Testing
     #expect(again.count == 1)
   }
 }
+
+/// The contract the Sentinel content relies on, simulated over a month of daily scans: every
+/// 3-day window a daily rule reads holds a delivery of a finding that stays open.
+@Suite struct RefreshContractTests {
+  let directory = TemporaryDirectory()
+  let hour: Int64 = 3_600_000
+  var day: Int64 { 24 * hour }
+
+  @Test(arguments: [0, 5 * 60_000, 23 * 3_600_000] as [Int64])
+  func anOpenFindingIsInEveryThreeDayWindowForAMonth(drainDelay: Int64) throws {
+    let outbox = try Outbox(path: directory.file("outbox-\(drainDelay).sqlite"))
+    var deliveries: [Int64] = []
+    for scan in 0..<30 {
+      // A daily scan, a little early or late, then a drain after `drainDelay`.
+      let scanAt = Int64(scan) * day + Int64(scan % 3 - 1) * 10 * 60_000 + day
+      _ = try outbox.enqueue([validFinding()], now: scanAt, refreshAfter: day)
+      let claimed = try outbox.claim(owner: "h:1:o", limit: 10, leaseMillis: 60_000, maxAttempts: 5, now: scanAt + drainDelay)
+      if try outbox.markSent(claimed, batchID: Int64(scan), now: scanAt + drainDelay + 1) == 1 {
+        deliveries.append(scanAt + drainDelay + 1)
+      }
+    }
+    #expect(deliveries.count >= 15, "at least every second day")
+    for ruleDay in 3...31 {
+      let ruleRun = Int64(ruleDay) * day
+      #expect(deliveries.contains { $0 <= ruleRun && $0 > ruleRun - 3 * day }, "no delivery in the 3 days before day \(ruleDay)")
+    }
+  }
+}
