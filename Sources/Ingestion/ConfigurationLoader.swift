@@ -6,7 +6,7 @@ extension ClientConfiguration {
   public static let knownKeys: Set<String> = [
     "tenant_id", "application_id", "application_secret", "application_secret_file", "dce_endpoint",
     "dcr_immutable_id", "stream_name", "authority_host", "scope", "auth", "federated_token_file",
-    "imds_endpoint", "ca_bundle", "max_body_bytes",
+    "imds_endpoint", "ca_bundle", "max_body_bytes", "refresh_after",
   ]
 
   /// Loads a configuration: the JSON file (if any), then a secret file, then `AZURE_*` overrides.

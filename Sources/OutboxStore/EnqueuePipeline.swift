@@ -30,11 +30,15 @@ public struct EnqueuePipeline {
   public var chunkSize: Int
   /// All or nothing per input: one transaction, rolled back if any record is rejected.
   public var strict: Bool
+  /// Milliseconds after which a delivered, unchanged finding is queued again (nil: never).
+  public var refreshAfter: Int64?
   /// Findings validated ahead of the writer, per hand-over between the two threads.
   static let handOverRows = 5_000
 
-  public init(outbox: Outbox, validator: FindingValidator = FindingValidator(), chunkSize: Int = 20_000, strict: Bool = false) {
+  public init(outbox: Outbox, validator: FindingValidator = FindingValidator(), chunkSize: Int = 20_000, strict: Bool = false,
+              refreshAfter: Int64? = nil) {
     self.outbox = outbox
+    self.refreshAfter = refreshAfter
     self.validator = validator
     self.chunkSize = chunkSize
     self.strict = strict
@@ -69,7 +73,7 @@ public struct EnqueuePipeline {
         guard let chunk = try channel.take() else { return true }
         for rejection in chunk.rejections { onReject(rejection) }
         summary.rejected += chunk.rejections.count
-        if !chunk.findings.isEmpty { counts += try transaction.insert(chunk.findings) }
+        if !chunk.findings.isEmpty { counts += try transaction.insert(chunk.findings, refreshAfter: refreshAfter) }
         rows += chunk.findings.count + chunk.rejections.count
       }
       return false

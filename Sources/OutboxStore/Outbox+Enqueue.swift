@@ -8,17 +8,22 @@ public struct EnqueueCounts: Sendable, Equatable {
   public var updated = 0
   /// Known keys with identical content: nothing to do.
   public var unchanged = 0
+  /// Known keys with identical content whose delivery is older than the refresh interval:
+  /// queued again so the table holds their current state.
+  public var refreshed = 0
 
-  public init(new: Int = 0, updated: Int = 0, unchanged: Int = 0) {
+  public init(new: Int = 0, updated: Int = 0, unchanged: Int = 0, refreshed: Int = 0) {
     self.new = new
     self.updated = updated
     self.unchanged = unchanged
+    self.refreshed = refreshed
   }
 
   public static func += (lhs: inout EnqueueCounts, rhs: EnqueueCounts) {
     lhs.new += rhs.new
     lhs.updated += rhs.updated
     lhs.unchanged += rhs.unchanged
+    lhs.refreshed += rhs.refreshed
   }
 }
 
@@ -37,11 +42,23 @@ extension Outbox {
   static let insertDeliverySQL = """
     INSERT INTO finding_delivery (id, next_attempt_at, updated_at) VALUES (?1, ?2, ?2)
     """
-  /// Replaces a known key's content when its hash differs; returns its id then.
+  /// A known key: its id, whether its content equals the record's, whether `prune --compact`
+  /// dropped its payload, and whether its latest revision was delivered at or before ?5.
+  static let lookupSQL = """
+    SELECT c.id, c.content_hash IS ?4, c.payload IS NULL, d.state = 'sent' AND d.sent_at <= ?5
+    FROM finding_content AS c JOIN finding_delivery AS d ON d.id = c.id
+    WHERE c.vuln_id = ?1 AND c.machine_name = ?2 AND c.last_modified = ?3
+    """
+  /// Stores a known key's content (new content, or the payload of a compacted key).
   static let updateContentSQL = """
-    UPDATE finding_content SET payload = ?4, content_hash = ?5
-    WHERE vuln_id = ?1 AND machine_name = ?2 AND last_modified = ?3 AND content_hash IS NOT ?5
-    RETURNING id
+    UPDATE finding_content SET payload = ?2, content_hash = ?3 WHERE id = ?1
+    """
+  /// Refresh: a delivered key whose content is unchanged is queued again (same revision).
+  /// `sent_at` stays: it is when the key was last delivered.
+  static let refreshSQL = """
+    UPDATE finding_delivery SET state = 'pending', attempts = 0, next_attempt_at = ?2, updated_at = ?2,
+      last_error = NULL
+    WHERE id = ?1 AND state = 'sent'
     """
   /// A new revision: pending again with fresh attempts, unless a drain holds it (then the lease stays).
   static let newRevisionSQL = """
@@ -53,10 +70,14 @@ extension Outbox {
     WHERE id = ?1
     """
 
-  /// Stores `findings` in one transaction.
-  public func enqueue(_ findings: [ValidFinding], now: Int64 = Outbox.now()) throws(OutboxError) -> EnqueueCounts {
+  /// Stores `findings` in one transaction. With `refreshAfter` (milliseconds), a known key with
+  /// unchanged content whose latest revision was delivered that long ago or longer is queued
+  /// again and counted `refreshed`; nil never refreshes.
+  public func enqueue(_ findings: [ValidFinding], now: Int64 = Outbox.now(), refreshAfter: Int64? = nil)
+    throws(OutboxError) -> EnqueueCounts
+  {
     do {
-      return try connection.immediateTransaction { try insert(findings, now: now) }
+      return try connection.immediateTransaction { try insert(findings, now: now, refreshAfter: refreshAfter) }
     } catch let error as SQLiteError {
       throw OutboxError.from(error, path: path)
     } catch {
@@ -74,11 +95,14 @@ extension Outbox {
     }
   }
 
-  func insert(_ findings: [ValidFinding], now: Int64) throws(SQLiteError) -> EnqueueCounts {
+  func insert(_ findings: [ValidFinding], now: Int64, refreshAfter: Int64?) throws(SQLiteError) -> EnqueueCounts {
     let insertContent = try connection.prepare(Self.insertContentSQL)
     let insertDelivery = try connection.prepare(Self.insertDeliverySQL)
+    let lookup = try connection.prepare(Self.lookupSQL)
     let updateContent = try connection.prepare(Self.updateContentSQL)
     let newRevision = try connection.prepare(Self.newRevisionSQL)
+    let refresh = try connection.prepare(Self.refreshSQL)
+    let cutoff = refreshAfter.map { now - $0 } ?? Int64.min
     var counts = EnqueueCounts()
     for finding in findings {
       let values: [SQLValue] = [
@@ -89,9 +113,22 @@ extension Outbox {
       if connection.changes == 1 {
         try insertDelivery.bind(.integer(connection.lastInsertRowID), .integer(now)).run()
         counts.new += 1
-      } else if let id = try updateContent.bind(Array(values.prefix(5))).firstRow({ $0.int64(0) }) {
-        try newRevision.bind(.integer(id), .integer(now)).run()
+        continue
+      }
+      let known = try lookup.bind(values[0], values[1], values[2], values[4], .integer(cutoff)).firstRow {
+        (id: $0.int64(0), same: $0.int64(1) == 1, compacted: $0.int64(2) == 1, stale: $0.int64(3) == 1)
+      }
+      guard let known else { continue }
+      if !known.same {
+        try updateContent.bind(.integer(known.id), values[3], values[4]).run()
+        try newRevision.bind(.integer(known.id), .integer(now)).run()
         counts.updated += 1
+        continue
+      }
+      if known.compacted { try updateContent.bind(.integer(known.id), values[3], values[4]).run() }
+      if known.stale {
+        try refresh.bind(.integer(known.id), .integer(now)).run()
+        counts.refreshed += 1
       } else {
         counts.unchanged += 1
       }
@@ -104,7 +141,7 @@ extension Outbox {
 public struct EnqueueTransaction {
   let outbox: Outbox
 
-  public func insert(_ findings: [ValidFinding], now: Int64 = Outbox.now()) throws -> EnqueueCounts {
-    try outbox.insert(findings, now: now)
+  public func insert(_ findings: [ValidFinding], now: Int64 = Outbox.now(), refreshAfter: Int64? = nil) throws -> EnqueueCounts {
+    try outbox.insert(findings, now: now, refreshAfter: refreshAfter)
   }
 }

@@ -16,6 +16,8 @@ public struct WorkbookSource: Sendable {
   public var title: String { entry["title"]?.stringValue ?? "" }
   public var version: String { entry["version"]?.stringValue ?? "1.0.0" }
   public var descriptionText: String { entry["description"]?.stringValue ?? "" }
+  /// Preview PNGs relative to `Connector/` (a Black and a White one for the gallery).
+  public var previewImages: [String] { entry["previewImages"]?.arrayValue?.compactMap(\.stringValue) ?? [] }
 }
 
 /// Everything under `Connector/` that the package is generated from: the solution's identity

@@ -11,18 +11,18 @@ import Testing
     let file = directory.write("scan.ndjson", Fixtures.ndjson(count: 250))
     let first = try runCLI(["enqueue", "--db", db, file])
     #expect(first.status == 0, "\(first.stderr)")
-    #expect(first.stdout == "new 250, updated 0, unchanged 0, rejected 0\n")
+    #expect(first.stdout == "new 250, updated 0, refreshed 0, unchanged 0, rejected 0\n")
     let second = try runCLI(["enqueue", "--db", db, file])
-    #expect(second.stdout == "new 0, updated 0, unchanged 250, rejected 0\n")
+    #expect(second.stdout == "new 0, updated 0, refreshed 0, unchanged 250, rejected 0\n")
     #expect(second.status == 0)
   }
 
   @Test func jsonArrayFromStdinAndChangedContent() throws {
     let array = "[" + Fixtures.finding() + "," + Fixtures.finding(vulnId: "CVE-2") + "]"
-    #expect(try runCLI(["enqueue", "--db", db, "-"], stdin: Data(array.utf8)).stdout == "new 2, updated 0, unchanged 0, rejected 0\n")
+    #expect(try runCLI(["enqueue", "--db", db, "-"], stdin: Data(array.utf8)).stdout == "new 2, updated 0, refreshed 0, unchanged 0, rejected 0\n")
     let changed = Fixtures.finding(overrides: ["Status": "patched"])
     let result = try runCLI(["enqueue", "--db", db], stdin: Data(changed.utf8))
-    #expect(result.stdout == "new 0, updated 1, unchanged 0, rejected 0\n")
+    #expect(result.stdout == "new 0, updated 1, refreshed 0, unchanged 0, rejected 0\n")
   }
 
   @Test func rejectedRecordsAreReportedKeptAsideAndExit65() throws {
@@ -30,7 +30,7 @@ import Testing
     let rejects = directory.file("rejects.ndjson")
     let result = try runCLI(["enqueue", "--db", db, "--rejects", rejects, file])
     #expect(result.status == 65)
-    #expect(result.stdout == "new 1, updated 0, unchanged 0, rejected 1\n")
+    #expect(result.stdout == "new 1, updated 0, refreshed 0, unchanged 0, rejected 1\n")
     #expect(result.stderr.contains("scan.ndjson: line 2: field CVSS: 12.5 is outside the CVSS range"))
     let line = try #require(String(contentsOfFile: rejects, encoding: .utf8).split(separator: "\n").first)
     let object = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])

@@ -59,15 +59,15 @@ import Testing
     .init(name: "placeholder publisher identity", file: "Connector/solution.json",
           old: "\"publisherId\": \"cvebuster\"", new: "\"publisherId\": \"yourcompany\"",
           check: .solutionValidators, reportedFile: "Connector/solution.json", pathContains: "$.publisher.publisherId"),
-    .init(name: "duplicated rule id", file: "Connector/AnalyticRules/NewVulnerabilityOnManyMachines.yaml",
+    .init(name: "duplicated rule id", file: "Connector/AnalyticRules/cveBuster_NewVulnerabilityOnManyMachines.yaml",
           old: "id: 645cbc35-fd7f-4213-b418-09bfcc890e86", new: "id: 54873da6-87c7-4200-a1cb-9fec24a15245",
-          check: .detections, reportedFile: "Connector/AnalyticRules/NewVulnerabilityOnManyMachines.yaml", pathContains: "$.id"),
-    .init(name: "rule period shorter than frequency", file: "Connector/AnalyticRules/PatchAvailableStillOpen.yaml",
-          old: "queryPeriod: 1d", new: "queryPeriod: 1h",
-          check: .detections, reportedFile: "Connector/AnalyticRules/PatchAvailableStillOpen.yaml", pathContains: "$.queryPeriod"),
-    .init(name: "rule names another connector", file: "Connector/HuntingQueries/ReopenedFindings.yaml",
+          check: .detections, reportedFile: "Connector/AnalyticRules/cveBuster_NewVulnerabilityOnManyMachines.yaml", pathContains: "$.id"),
+    .init(name: "rule period shorter than frequency", file: "Connector/AnalyticRules/cveBuster_PatchAvailableStillOpen.yaml",
+          old: "queryPeriod: 3d", new: "queryPeriod: 1h",
+          check: .detections, reportedFile: "Connector/AnalyticRules/cveBuster_PatchAvailableStillOpen.yaml", pathContains: "$.queryPeriod"),
+    .init(name: "rule names another connector", file: "Connector/HuntingQueries/cveBuster_ReopenedFindings.yaml",
           old: "connectorId: cveBusterPush", new: "connectorId: QualysVM",
-          check: .detections, reportedFile: "Connector/HuntingQueries/ReopenedFindings.yaml", pathContains: "requiredDataConnectors[0].connectorId"),
+          check: .detections, reportedFile: "Connector/HuntingQueries/cveBuster_ReopenedFindings.yaml", pathContains: "requiredDataConnectors[0].connectorId"),
     .init(name: "workbook template id", file: "Connector/Workbooks/cveBusterVulnerabilities.json",
           old: "\"fromTemplateId\": \"sentinel-cveBusterVulnerabilitiesWorkbook\"", new: "\"fromTemplateId\": \"sentinel-UserWorkbook\"",
           check: .workbook, reportedFile: "Connector/Workbooks/cveBusterVulnerabilities.json", pathContains: "$.fromTemplateId"),
@@ -110,27 +110,27 @@ import Testing
       .init(name: "createUiDefinition.json", data: Data((ui + " ").utf8)),
       .init(name: "mainTemplate.json", data: Data(main.utf8)),
     ])
-    try stale.write(to: fixture.root.appendingPathComponent("Package/3.0.0.zip"))
+    try stale.write(to: fixture.root.appendingPathComponent("Package/3.1.0.zip"))
     let failures = fixture.check().failures(of: .packageConsistency)
-    #expect(failures.contains { $0.file == "Package/3.0.0.zip" && $0.path == "createUiDefinition.json" && $0.message.contains("stale") })
+    #expect(failures.contains { $0.file == "Package/3.1.0.zip" && $0.path == "createUiDefinition.json" && $0.message.contains("stale") })
   }
 
   @Test func extraZipEntryIsCaught() throws {
     let fixture = try SolutionFixture()
     defer { fixture.remove() }
-    let entries = try StoredZip.read(Data(contentsOf: fixture.root.appendingPathComponent("Package/3.0.0.zip")))
+    let entries = try StoredZip.read(Data(contentsOf: fixture.root.appendingPathComponent("Package/3.1.0.zip")))
     try StoredZip.archive(entries + [.init(name: "README.md", data: Data("x".utf8))])
-      .write(to: fixture.root.appendingPathComponent("Package/3.0.0.zip"))
+      .write(to: fixture.root.appendingPathComponent("Package/3.1.0.zip"))
     let failures = fixture.check().failures(of: .packageConsistency)
-    #expect(failures.contains { $0.file == "Package/3.0.0.zip" && $0.message.contains("README.md") })
+    #expect(failures.contains { $0.file == "Package/3.1.0.zip" && $0.message.contains("README.md") })
   }
 
   @Test func missingZipForVersionIsCaught() throws {
     let fixture = try SolutionFixture()
     defer { fixture.remove() }
-    try fixture.replace("Connector/solution.json", "\"version\": \"3.0.0\"", with: "\"version\": \"3.0.1\"")
+    try fixture.replace("Connector/solution.json", "\"version\": \"3.1.0\"", with: "\"version\": \"3.1.1\"")
     let report = fixture.check()
-    #expect(report.failures(of: .packageConsistency).contains { $0.file == "Package/3.0.1.zip" })
+    #expect(report.failures(of: .packageConsistency).contains { $0.file == "Package/3.1.1.zip" })
     #expect(report.failures(of: .packageConsistency).contains { $0.path == "$.variables._solutionVersion" })
   }
 }

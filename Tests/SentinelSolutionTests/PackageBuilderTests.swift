@@ -27,7 +27,7 @@ import Testing
 
   @Test func zipHoldsTheTwoLooseFiles() throws {
     let root = SolutionFixture.repositoryRoot
-    let entries = try StoredZip.read(Data(contentsOf: root.appendingPathComponent("Package/3.0.0.zip")))
+    let entries = try StoredZip.read(Data(contentsOf: root.appendingPathComponent("Package/3.1.0.zip")))
     #expect(entries.map(\.name) == ["createUiDefinition.json", "mainTemplate.json"])
     for entry in entries {
       #expect(entry.data == (try Data(contentsOf: root.appendingPathComponent("Package/\(entry.name)"))))
@@ -38,7 +38,7 @@ import Testing
     let root = SolutionFixture.repositoryRoot
     let text = try String(contentsOf: root.appendingPathComponent("Package/mainTemplate.json"), encoding: .utf8)
     let template = try JSONParser.parse(text, file: "mainTemplate.json")
-    #expect(template["variables"]?["solutionId"] == "cvebuster.azure-sentinel-solution-cvebusterpush")
+    #expect(template["variables"]?["solutionId"] == "cvebuster.azure-sentinel-solution-cvebuster")
     #expect(!text.lowercased().contains("yourcompany"))
     let kinds = (template["resources"]?.arrayValue ?? []).compactMap { $0["properties"]?["contentKind"]?.stringValue }
     #expect(kinds == ["DataConnector", "ResourcesDataConnector", "Parser", "Workbook", "AnalyticsRule", "AnalyticsRule", "AnalyticsRule",

@@ -7,14 +7,14 @@ import SentinelSolution
 public struct ConnectorCommand: ParsableCommand {
   public static let configuration = CommandConfiguration(
     commandName: "connector",
-    abstract: "Check the Sentinel solution in Connector/ and Package/, or generate Package/.",
+    abstract: "Check the Sentinel solution in Connector/ and Package/, generate Package/, or export the Azure-Sentinel pull request.",
     discussion: """
       Connector/ holds the push connector, DCR, table, content and solution metadata; Package/ \
       is generated from it. See docs/sentinel-solution.md.
 
       Example: cvebuster-outbox connector package && cvebuster-outbox connector check
       """,
-    subcommands: [Check.self, Build.self])
+    subcommands: [Check.self, Build.self, ExportPR.self])
 
   public init() {}
 
@@ -26,15 +26,15 @@ public struct ConnectorCommand: ParsableCommand {
     var url: URL { URL(fileURLWithPath: root, isDirectory: true) }
   }
 
-  /// `connector check`: runs checks 1–11; exit 0 only when all pass, 1 when any fails.
+  /// `connector check`: runs checks 1–12; exit 0 only when all pass, 1 when any fails.
   struct Check: ParsableCommand {
     static let configuration = CommandConfiguration(
       commandName: "check",
       abstract: "Run the offline checks on Connector/ and Package/ (exit 0 only if all pass).",
       discussion: """
-        Runs checks 1–11 of docs/sentinel-solution.md: JSON/YAML parsing, ARM and connector UI \
+        Runs checks 1–12 of docs/sentinel-solution.md: JSON/YAML parsing, ARM and connector UI \
         schemas, packager linkage, column rules, solution validators, package consistency, \
-        regeneration, workbook, rules and queries, and the stream contract with the binary. \
+        regeneration, workbook, rules and queries, the stream contract with the binary, and the Azure-Sentinel submission tree. \
         Each problem names its file and JSON path. Exit 0 when all pass, 1 otherwise.
 
         Example: cvebuster-outbox connector check --root ~/src/cvebuster-outbox

@@ -36,8 +36,16 @@ struct EnqueueCommand: ParsableCommand {
   @Option(help: "Records per transaction (a concurrent writer waits for at most one).")
   var chunkSize = 20_000
 
+  @Option(help: ArgumentHelp(
+    "Queue an unchanged finding again once its last delivery is this old (e.g. 1d, 12h; `off` never). Default: config key refresh_after, else 1d.",
+    valueName: "duration"))
+  var refreshAfter: String?
+
   func validate() throws {
     guard chunkSize > 0 else { throw ValidationError("--chunk-size must be positive") }
+    if let refreshAfter, RefreshInterval.parse(refreshAfter) == nil {
+      throw ValidationError("--refresh-after must be a duration like 1d or 12h, or off")
+    }
   }
 
   func run() throws {
@@ -55,7 +63,13 @@ struct EnqueueCommand: ParsableCommand {
     } catch {
       throw fail(.ioError, "cannot open --rejects file: \(error)")
     }
-    let pipeline = EnqueuePipeline(outbox: outbox, chunkSize: chunkSize, strict: strict)
+    let refresh: Int64?
+    do {
+      refresh = try RefreshInterval.resolve(flag: refreshAfter, configPath: global.config)
+    } catch {
+      throw fail(.configuration, error.description)
+    }
+    let pipeline = EnqueuePipeline(outbox: outbox, chunkSize: chunkSize, strict: strict, refreshAfter: refresh)
     var total = EnqueueCounts()
     var rejected = 0
     var ioFailure = false
@@ -90,7 +104,7 @@ struct EnqueueCommand: ParsableCommand {
       Diagnostics.error("--rejects \(rejects ?? ""): \(failure)")
       ioFailure = true
     }
-    StandardOutput.write("new \(total.new), updated \(total.updated), unchanged \(total.unchanged), rejected \(rejected)\n")
+    StandardOutput.write("new \(total.new), updated \(total.updated), refreshed \(total.refreshed), unchanged \(total.unchanged), rejected \(rejected)\n")
     if ioFailure { throw ExitStatus.ioError.exitCode }
     if rejected > 0 { throw ExitStatus.dataError.exitCode }
   }

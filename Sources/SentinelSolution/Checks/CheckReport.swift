@@ -12,6 +12,7 @@ public enum CheckID: String, Sendable, CaseIterable {
   case workbook = "9 workbook"
   case detections = "10 rules-and-queries"
   case streamContract = "11 stream-contract"
+  case submission = "12 submission"
 }
 
 /// One failed rule: which check, which file (relative to the root), where in it, and why.

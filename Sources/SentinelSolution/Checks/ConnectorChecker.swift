@@ -34,6 +34,11 @@ public struct ConnectorChecker: Sendable {
     failures += WorkbookCheck.run(context)
     failures += DetectionCheck.run(context)
     failures += StreamContractCheck.run(context)
+    do {
+      failures += SubmissionCheck.run(try SubmissionTree(source: source))
+    } catch {
+      failures.append(CheckFailure(check: .submission, file: error.file, path: error.path, message: error.message))
+    }
     return CheckReport(ran: CheckID.allCases, failures: failures)
   }
 }

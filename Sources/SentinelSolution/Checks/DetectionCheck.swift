@@ -43,6 +43,10 @@ enum DetectionCheck {
       for key in ["name", "description", "query", "version"] where (query.json[key]?.stringValue ?? "").isEmpty {
         sink.fail(query.file, "$.\(key)", "missing")
       }
+      for key in ["tactics", "relevantTechniques"] where (query.json[key]?.arrayValue ?? []).isEmpty {
+        sink.fail(query.file, "$.\(key)", "missing (hunting queries list their tactics and techniques)")
+      }
+      checkTechniqueTactics(query, sink: &sink)
       checkCommon(query, context: context, sink: &sink)
     }
     for parser in source.parsers {
@@ -94,6 +98,7 @@ enum DetectionCheck {
       if (mapping["entityType"]?.stringValue ?? "").isEmpty { sink.fail(file, "$.entityMappings[\(i)].entityType", "missing") }
     }
     if (json["customDetails"]?.objectValue?.count ?? 0) > 20 { sink.fail(file, "$.customDetails", "at most 20 custom details") }
+    checkSchemaDetails(rule, sink: &sink)
     checkCommon(rule, context: context, sink: &sink)
   }
 

@@ -26,7 +26,7 @@ enum WorkbookCheck {
       if !keys.insert(workbook.key).inserted {
         sink.fail(SolutionSource.manifestFile, "$.workbooks[\(n)].key", "duplicate workbook key \"\(workbook.key)\"")
       }
-      let entry = metadataEntry(workbook, context: context)
+      let entry = metadataEntry(workbook, source: context.source)
       for violation in context.schemas.validator.validate(.array([entry]), against: SchemaStore.workbookMetadata) {
         sink.fail(SolutionSource.manifestFile, "$.workbooks[\(n)] as gallery metadata: \(violation.path)", violation.message)
       }
@@ -35,15 +35,14 @@ enum WorkbookCheck {
   }
 
   /// The entry Azure-Sentinel's `Workbooks/WorkbooksMetadata.json` would hold for this workbook.
-  static func metadataEntry(_ workbook: WorkbookSource, context: CheckContext) -> JSONValue {
-    let source = context.source
-    return [
+  static func metadataEntry(_ workbook: WorkbookSource, source: SolutionSource) -> JSONValue {
+    [
       "workbookKey": .string(workbook.key),
       "logoFileName": .string(source.manifest.json["logo"]?.stringValue?.split(separator: "/").last.map(String.init) ?? ""),
       "description": .string(workbook.descriptionText),
       "dataTypesDependencies": .array(source.tables.compactMap { $0.json["name"] }),
       "dataConnectorsDependencies": .array([.string(source.connectorId)]),
-      "previewImagesFileNames": [],
+      "previewImagesFileNames": .array(workbook.previewImages.map { .string(SubmissionTree.baseName($0)) }),
       "version": .string(workbook.version),
       "title": .string(workbook.title),
       "templateRelativePath": .string(workbook.document.file.split(separator: "/").last.map(String.init) ?? ""),
