@@ -17,6 +17,11 @@ public struct SystemdUnits: Sendable {
   public static let credentialName = "connector_config.json"
   /// The state directory under `/var/lib` that holds the outbox.
   public static let stateDirectory = "cvebuster-outbox"
+  /// The daily prune's retention (docs/operations.md, "Retention"): the de-duplication window.
+  public static let pruneArguments = ["prune", "--sent-older-than", "30d", "--dead-older-than", "90d"]
+  /// The prune units' names.
+  public static let pruneService = "cvebuster-outbox-prune.service"
+  public static let pruneTimer = "cvebuster-outbox-prune.timer"
 
   public let mode: Mode
   /// Absolute path of the `cvebuster-outbox` executable.
@@ -53,15 +58,38 @@ public struct SystemdUnits: Sendable {
     mode == .watch ? serviceName : "cvebuster-outbox-drain.timer"
   }
 
-  /// The files to write into the unit directory, service first.
+  /// The units to enable: the drain's entry unit and the prune timer.
+  public var enabledUnits: [String] { [entryUnit, Self.pruneTimer] }
+
+  /// The files to write into the unit directory: the drain's service first, then its timer
+  /// (not with --watch), then the daily prune's service and timer.
   public var files: [UnitFile] {
+    let drain: [UnitFile]
     switch mode {
-    case .watch: [UnitFile(name: serviceName, contents: watchService)]
+    case .watch: drain = [UnitFile(name: serviceName, contents: watchService)]
     case .timer(let interval):
-      [
+      drain = [
         UnitFile(name: serviceName, contents: drainService),
         UnitFile(name: entryUnit, contents: timer(interval)),
       ]
+    }
+    return drain + [
+      UnitFile(name: Self.pruneService, contents: pruneServiceUnit),
+      UnitFile(name: Self.pruneTimer, contents: pruneTimerUnit),
+    ]
+  }
+
+  /// Problems systemd would only show when the unit starts: a binary under a directory the
+  /// sandbox hides (`ProtectHome=yes` hides /home, /root and /run/user; `PrivateTmp=yes`
+  /// replaces /tmp and /var/tmp). `ProtectSystem=strict` only makes paths read-only, so
+  /// /usr/local/bin and /opt are fine.
+  public var warnings: [String] {
+    let hidden = [("/home", "ProtectHome=yes"), ("/root", "ProtectHome=yes"), ("/run/user", "ProtectHome=yes"),
+                  ("/tmp", "PrivateTmp=yes"), ("/var/tmp", "PrivateTmp=yes")]
+    return hidden.compactMap { directory, setting in
+      guard binary == directory || binary.hasPrefix(directory + "/") else { return nil }
+      return "--binary \(binary) is under \(directory), which \(setting) hides from the service: it would fail "
+        + "with status 203/EXEC. Install the binary elsewhere (e.g. /usr/local/bin) and pass --binary."
     }
   }
 
@@ -74,8 +102,8 @@ public struct SystemdUnits: Sendable {
     commands.append("install -d -m 0700 \(ShellQuoting.quote(parentDirectory(of: configFile)))")
     commands.append("chmod 0600 \(ShellQuoting.quote(configFile))")
     commands.append("systemctl daemon-reload")
-    commands.append("systemctl enable --now \(entryUnit)")
-    commands.append(mode == .watch ? "systemctl status \(entryUnit)" : "systemctl list-timers \(entryUnit)")
+    commands.append("systemctl enable --now \(enabledUnits.joined(separator: " "))")
+    commands.append(mode == .watch ? "systemctl status \(entryUnit)" : "systemctl list-timers 'cvebuster-outbox-*'")
     commands.append("journalctl -u \(serviceName) -f")
     return commands
   }
@@ -87,6 +115,7 @@ public struct SystemdUnits: Sendable {
   private var drainService: String {
     header + """
       # One drain per start; \(entryUnit) starts it, and a start while it still runs is a no-op.
+      # Exit 75 (rows wait for a later retry, endpoint unavailable) is not a failure.
       [Unit]
       Description=cvebuster-outbox: send pending findings to Microsoft Sentinel
       Wants=network-online.target
@@ -95,7 +124,8 @@ public struct SystemdUnits: Sendable {
       [Service]
       Type=oneshot
       ExecStart=\(execStart(["drain"]))
-      \(hardening)
+      SuccessExitStatus=75
+      \(hardening(network: true))
 
       """
   }
@@ -103,7 +133,8 @@ public struct SystemdUnits: Sendable {
   private var watchService: String {
     header + """
       # A long-running drain that sends findings as they are enqueued; SIGTERM lets it finish or
-      # give back in-flight work. Exit 64 (usage) and 78 (configuration) are not retried.
+      # give back in-flight work. Exit 64 (usage) and 78 (configuration) are not retried; exit 75
+      # (endpoint unavailable) is not a failure but is restarted.
       [Unit]
       Description=cvebuster-outbox: send findings to Microsoft Sentinel as they arrive
       Wants=network-online.target
@@ -115,8 +146,10 @@ public struct SystemdUnits: Sendable {
       Restart=on-failure
       RestartSec=30s
       RestartPreventExitStatus=64 78
+      SuccessExitStatus=75
+      RestartForceExitStatus=75
       TimeoutStopSec=2min
-      \(hardening)
+      \(hardening(network: true))
 
       [Install]
       WantedBy=multi-user.target
@@ -128,12 +161,15 @@ public struct SystemdUnits: Sendable {
     let trigger: String
     switch interval {
     case .calendar(let expression):
-      trigger = "OnCalendar=\(SystemdEscaping.specifierSafe(expression))\nPersistent=true"
+      trigger = "OnCalendar=\(SystemdEscaping.specifierSafe(expression))\nPersistent=true\nRandomizedDelaySec=1min"
     case .every(let seconds):
       let span = ScheduleInterval.span(seconds)
-      trigger = "OnBootSec=2min\nOnUnitActiveSec=\(span)"
+      // Up to a tenth of the period (at most 5 min), so many hosts do not send at once.
+      let delay = ScheduleInterval.span(min(max(seconds / 10, 1), 300))
+      trigger = "OnBootSec=2min\nOnUnitActiveSec=\(span)\nRandomizedDelaySec=\(delay)"
     }
     return header + """
+      # Randomized delay: hosts sharing a schedule do not all send in the same second.
       [Unit]
       Description=cvebuster-outbox: drain the outbox (\(interval))
 
@@ -147,50 +183,45 @@ public struct SystemdUnits: Sendable {
       """
   }
 
+  /// Deletes delivered rows after 30 days and dead rows after 90 (`pruneArguments`); needs
+  /// no network and no configuration, and is skipped until the first drain created the outbox.
+  private var pruneServiceUnit: String {
+    header + """
+      # Daily retention: \(Self.pruneArguments.joined(separator: " ")). The retention of sent rows is the
+      # de-duplication window (docs/operations.md); edit ExecStart= with a drop-in to change it.
+      [Unit]
+      Description=cvebuster-outbox: delete old delivered and dead rows from the outbox
+      ConditionPathExists=%S/\(Self.stateDirectory)/outbox.sqlite
+
+      [Service]
+      Type=oneshot
+      ExecStart=\(([SystemdEscaping.execArgument(binary)] + Self.pruneArguments).joined(separator: " "))
+      SuccessExitStatus=75
+      \(hardening(network: false))
+
+      """
+  }
+
+  private var pruneTimerUnit: String {
+    header + """
+      [Unit]
+      Description=cvebuster-outbox: prune the outbox daily
+
+      [Timer]
+      OnCalendar=daily
+      Persistent=true
+      RandomizedDelaySec=1h
+      Unit=\(Self.pruneService)
+
+      [Install]
+      WantedBy=timers.target
+
+      """
+  }
+
   private func execStart(_ arguments: [String]) -> String {
     ([SystemdEscaping.execArgument(binary)] + arguments + ["--config", "%d/\(Self.credentialName)"])
       .joined(separator: " ")
-  }
-
-  /// The sandbox: identity and state, the credential, then everything the drain never needs.
-  private var hardening: String {
-    let identity = user.map { "User=\($0)" } ?? "DynamicUser=yes\nUser=cvebuster-outbox"
-    return """
-      \(identity)
-      StateDirectory=\(Self.stateDirectory)
-      StateDirectoryMode=0700
-      Environment=CVEBUSTER_OUTBOX_DB=%S/\(Self.stateDirectory)/outbox.sqlite
-      LoadCredential=\(Self.credentialName):\(SystemdEscaping.specifierSafe(configFile))
-      UMask=0077
-      NoNewPrivileges=yes
-      CapabilityBoundingSet=
-      AmbientCapabilities=
-      ProtectSystem=strict
-      ProtectHome=yes
-      PrivateTmp=yes
-      PrivateDevices=yes
-      PrivateMounts=yes
-      DevicePolicy=closed
-      ProtectKernelTunables=yes
-      ProtectKernelModules=yes
-      ProtectKernelLogs=yes
-      ProtectControlGroups=yes
-      ProtectClock=yes
-      ProtectHostname=yes
-      ProtectProc=invisible
-      ProcSubset=pid
-      RestrictAddressFamilies=AF_INET AF_INET6 AF_UNIX
-      RestrictNamespaces=yes
-      RestrictRealtime=yes
-      RestrictSUIDSGID=yes
-      LockPersonality=yes
-      MemoryDenyWriteExecute=yes
-      RemoveIPC=yes
-      SystemCallArchitectures=native
-      SystemCallFilter=@system-service
-      SystemCallFilter=~@privileged
-      SystemCallErrorNumber=EPERM
-      """
   }
 
   private func parentDirectory(of path: String) -> String {
