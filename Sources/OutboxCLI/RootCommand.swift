@@ -11,7 +11,7 @@ public struct RootCommand: AsyncParsableCommand {
   public static let configuration = CommandConfiguration(
     commandName: "cvebuster-outbox",
     abstract: "Deliver cveBuster vulnerability findings to Microsoft Sentinel through a durable SQLite outbox.",
-    version: "0.1.0",
+    version: BuildInfo.versionLine,
     subcommands: [
       EnqueueCommand.self,
       StatusCommand.self,

@@ -119,7 +119,48 @@ func generateRefusesBadOptionsAsUsageErrors(arguments: [String]) async {
   }
   try await execute(arguments)  // a second install leaves identical files alone
   #expect(try FileManager.default.contentsOfDirectory(atPath: unitDirectory.path).sorted()
-    == ["cvebuster-outbox-drain.service", "cvebuster-outbox-drain.timer"])
+    == ["cvebuster-outbox-drain.service", "cvebuster-outbox-drain.timer", "cvebuster-outbox-prune.service",
+        "cvebuster-outbox-prune.timer"])
+}
+
+@Test(
+  "a calendar --interval systemd refuses is a usage error, and nothing is written",
+  .enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/systemd-analyze")))
+func scheduleSystemdChecksTheCalendarBeforeWriting() async throws {
+  let directory = try temporaryDirectory()
+  defer { try? FileManager.default.removeItem(at: directory) }
+  do {
+    try await execute([
+      "schedule", "systemd", "--install", "--unit-dir", directory.path, "--binary", "/bin/true",
+      "--interval", "every full moon",
+    ])
+    Issue.record("expected a usage error")
+  } catch {
+    #expect(exitCode(error) == 64, "\(error)")
+  }
+  #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path).isEmpty)
+}
+
+@Test func packageUnitsAreTheScheduleUnitsForTheDebianPackage() async throws {
+  let directory = try temporaryDirectory()
+  defer { try? FileManager.default.removeItem(at: directory) }
+  try await execute(["schedule", "systemd", "--package-units", directory.path])
+  let config = "/etc/cvebuster-outbox/connector_config.json"
+  var expected: [String: String] = [:]
+  for mode in [SystemdUnits.Mode.timer(.calendar("hourly")), .watch] {
+    let units = try SystemdUnits(mode: mode, binary: "/usr/bin/cvebuster-outbox", configFile: config, user: "cvebuster-outbox")
+    for file in units.files { expected[file.name] = file.contents }
+  }
+  #expect(expected.count == 5)
+  #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path).sorted() == expected.keys.sorted())
+  for (name, contents) in expected {
+    #expect(try String(contentsOf: directory.appendingPathComponent(name), encoding: .utf8) == contents, "\(name)")
+  }
+}
+
+@Test func versionNamesTheReleaseAndACommit() {
+  let line = RootCommand.configuration.version
+  #expect(line.hasPrefix("0.2.0 (commit "), "\(line)")
 }
 
 @Test(arguments: [

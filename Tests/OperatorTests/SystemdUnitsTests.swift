@@ -77,11 +77,13 @@ func exposureIsLow(variant: Int) throws {
   let directory = try temporaryDirectory()
   defer { try? FileManager.default.removeItem(at: directory) }
   let units = try SystemdUnits(mode: mode, binary: try fakeBinary(in: directory), configFile: "/etc/c.json", user: user)
-  let service = try writeUnits(units, into: directory)[0]
-  // --threshold is in tenths of the printed 0–10 exposure score; above it the exit status is 1.
-  let result = try run(systemdAnalyze!, ["security", "--offline=true", "--threshold=20", "--no-pager", service.path])
-  let verdict = result.stdout.split(separator: "\n").last { $0.contains("Overall exposure level") } ?? ""
-  #expect(result.status == 0, "\(label): \(verdict) \(result.stderr)")
+  // The drain's service and the prune service.
+  for service in try writeUnits(units, into: directory) where service.pathExtension == "service" {
+    // --threshold is in tenths of the printed 0–10 exposure score; above it the exit status is 1.
+    let result = try run(systemdAnalyze!, ["security", "--offline=true", "--threshold=20", "--no-pager", service.path])
+    let verdict = result.stdout.split(separator: "\n").last { $0.contains("Overall exposure level") } ?? ""
+    #expect(result.status == 0, "\(label) \(service.lastPathComponent): \(verdict) \(result.stderr)")
+  }
 }
 
 /// The parse check that runs everywhere: sections and `Key=value` lines only, the hardening the
@@ -114,18 +116,60 @@ func unitsParseAndAreHardened(variant: Int) throws {
   let exec = try #require(service["ExecStart"]?.first)
   #expect(exec.hasPrefix("/usr/local/bin/cvebuster-outbox drain"))
   #expect(exec.hasSuffix("--config %d/connector_config.json"))
+  // Exit 75 (rows wait for a later retry) must not mark the unit failed.
+  #expect(service["SuccessExitStatus"] == ["75"], "\(label)")
   switch mode {
   case .watch:
     #expect(exec.contains("--watch"))
-    #expect(parsed.count == 1)
+    #expect(parsed.map(\.name) == ["cvebuster-outbox-watch.service", SystemdUnits.pruneService, SystemdUnits.pruneTimer])
     #expect(service["Restart"] == ["on-failure"])
+    #expect(service["RestartForceExitStatus"] == ["75"])
   case .timer(let interval):
-    let timer = try #require(parsed.first { $0.name.hasSuffix(".timer") }?.sections["Timer"])
+    #expect(parsed.count == 4)
+    let timer = try #require(parsed.first { $0.name == "cvebuster-outbox-drain.timer" }?.sections["Timer"])
     #expect(timer["Unit"] == ["cvebuster-outbox-drain.service"])
     switch interval {
-    case .calendar(let expression): #expect(timer["OnCalendar"] == [expression])
-    case .every: #expect(timer["OnUnitActiveSec"] == ["15min"])
+    case .calendar(let expression):
+      #expect(timer["OnCalendar"] == [expression])
+      #expect(timer["RandomizedDelaySec"] == ["1min"])
+    case .every:
+      #expect(timer["OnUnitActiveSec"] == ["15min"])
+      #expect(timer["RandomizedDelaySec"] == ["1min 30s"], "a tenth of the period")
     }
+  }
+}
+
+@Test(arguments: unitVariants.indices)
+func pruneRunsDailyWithTheDocumentedRetentionAndNoNetwork(variant: Int) throws {
+  let (label, mode, user) = unitVariants[variant]
+  let units = try SystemdUnits(mode: mode, binary: "/usr/bin/cvebuster-outbox", configFile: "/etc/c.json", user: user)
+  let files = Dictionary(uniqueKeysWithValues: try units.files.map { ($0.name, try parseUnit($0.contents)) })
+  let service = try #require(files[SystemdUnits.pruneService]?["Service"])
+  #expect(service["ExecStart"] == ["/usr/bin/cvebuster-outbox prune --sent-older-than 30d --dead-older-than 90d"])
+  #expect(service["PrivateNetwork"] == ["yes"], "\(label)")
+  #expect(service["RestrictAddressFamilies"] == ["AF_UNIX"])
+  #expect(service["LoadCredential"] == nil, "prune needs no secret")
+  #expect(service["Environment"] == ["CVEBUSTER_OUTBOX_DB=%S/cvebuster-outbox/outbox.sqlite"])
+  #expect(files[SystemdUnits.pruneService]?["Unit"]?["ConditionPathExists"] == ["%S/cvebuster-outbox/outbox.sqlite"])
+  let timer = try #require(files[SystemdUnits.pruneTimer]?["Timer"])
+  #expect(timer["OnCalendar"] == ["daily"])
+  #expect(timer["Persistent"] == ["yes"] || timer["Persistent"] == ["true"])
+  #expect(timer["RandomizedDelaySec"] == ["1h"])
+  #expect(units.activationCommands().contains { $0.hasSuffix("enable --now \(units.entryUnit) \(SystemdUnits.pruneTimer)") })
+}
+
+@Test(arguments: [
+  ("/home/scan/bin/cvebuster-outbox", "ProtectHome"), ("/root/cvebuster-outbox", "ProtectHome"),
+  ("/run/user/1000/cvebuster-outbox", "ProtectHome"), ("/tmp/build/cvebuster-outbox", "PrivateTmp"),
+  ("/usr/local/bin/cvebuster-outbox", nil), ("/opt/cvebuster/cvebuster-outbox", nil), ("/homework/x", nil),
+])
+func aBinaryTheSandboxHidesIsWarnedAbout(binary: String, setting: String?) throws {
+  let units = try SystemdUnits(mode: .watch, binary: binary, configFile: "/etc/c.json")
+  if let setting {
+    #expect(units.warnings.count == 1)
+    #expect(units.warnings.first?.contains(setting) == true, "\(units.warnings)")
+  } else {
+    #expect(units.warnings.isEmpty, "\(units.warnings)")
   }
 }
 
@@ -174,8 +218,8 @@ func unprintableOrRelativePathsAreRefused(path: String, option: String) {
   let timer = try SystemdUnits(mode: .timer(.calendar("hourly")), binary: "/b", configFile: "/etc/cvebuster-outbox/c.json")
   let commands = timer.activationCommands()
   #expect(commands.contains("systemctl daemon-reload"))
-  #expect(commands.contains("systemctl enable --now cvebuster-outbox-drain.timer"))
+  #expect(commands.contains("systemctl enable --now cvebuster-outbox-drain.timer cvebuster-outbox-prune.timer"))
   let watch = try SystemdUnits(mode: .watch, binary: "/b", configFile: "/c.json", user: "svc")
-  #expect(watch.activationCommands().contains("systemctl enable --now cvebuster-outbox-watch.service"))
+  #expect(watch.activationCommands().contains("systemctl enable --now cvebuster-outbox-watch.service cvebuster-outbox-prune.timer"))
   #expect(watch.activationCommands().first?.contains("useradd --system") == true)
 }

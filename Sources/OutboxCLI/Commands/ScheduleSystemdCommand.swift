@@ -14,8 +14,10 @@ struct ScheduleSystemdCommand: AsyncParsableCommand {
       client secret stays root-only (0600) and only the service can read its copy. The \
       sandbox forbids writing anywhere else, new privileges, capabilities, and sockets other \
       than IP and Unix. --interval takes a calendar event (hourly, *:0/15, Mon..Fri 08:00) or a \
-      period (15min, 2h). --watch writes one service running `drain --watch` instead. \
-      Example: `sudo cvebuster-outbox schedule systemd --interval hourly --install`.
+      period (15min, 2h), checked before anything is written. --watch writes one service \
+      running `drain --watch` instead. A daily prune service and timer (prune --sent-older-than \
+      30d --dead-older-than 90d) come with either. Exit 75 (rows wait for a retry) does not \
+      mark a unit failed. Example: `sudo cvebuster-outbox schedule systemd --interval hourly --install`.
       """)
 
   @Option(help: "When to drain: a systemd calendar event (hourly, *:0/15) or a period (15min, 2h). Default: hourly.")
@@ -41,6 +43,11 @@ struct ScheduleSystemdCommand: AsyncParsableCommand {
   @Option(help: "Where --install writes the units.", completion: .directory)
   var unitDir = "/etc/systemd/system"
 
+  /// For Scripts/package-deb: write every unit the Debian package ships (timer, watch and
+  /// prune units for /usr/bin/cvebuster-outbox as the package's system user) into DIR.
+  @Option(help: .hidden, completion: .directory)
+  var packageUnits: String?
+
   func units() throws -> SystemdUnits {
     do throws(ScheduleError) {
       if watch && interval != nil {
@@ -55,11 +62,20 @@ struct ScheduleSystemdCommand: AsyncParsableCommand {
   }
 
   func validate() throws {
-    _ = try units()
+    if packageUnits != nil { return }
+    let units = try units()
+    if case .timer(.calendar(let expression)) = units.mode { try CalendarCheck.validate(expression) }
   }
 
   func run() async throws {
+    if let packageUnits {
+      try PackageUnits.write(into: packageUnits)
+      return
+    }
     let units = try units()
+    for warning in units.warnings {
+      FileHandle.standardError.write(Data("warning: \(warning)\n".utf8))
+    }
     guard install else {
       for file in units.files {
         print("# \(unitDir)/\(file.name)")
