@@ -14,7 +14,7 @@ import Testing
   func delivered(sentAt: Int64) throws -> Outbox {
     let outbox = try Outbox(path: directory.file("outbox.sqlite"))
     _ = try outbox.enqueue([validFinding()], now: 1_000)
-    let claimed = try outbox.claim(owner: owner, limit: 10, leaseMillis: 60_000, maxAttempts: 5, now: sentAt - 100)
+    let claimed = try outbox.claim(owner: owner, limit: 10, leaseMillis: 60_000, now: sentAt - 100)
     #expect(try outbox.markSent(claimed, batchID: 1, now: sentAt) == 1)
     return outbox
   }
@@ -29,7 +29,7 @@ import Testing
     #expect(record.attempts == 0)
     #expect(record.sentAt == 2_000, "the last delivery stays known while the refresh waits")
     // The drain claims it again with its unchanged payload.
-    let again = try outbox.claim(owner: owner, limit: 10, leaseMillis: 60_000, maxAttempts: 5, now: now + 1)
+    let again = try outbox.claim(owner: owner, limit: 10, leaseMillis: 60_000, now: now + 1)
     #expect(again.count == 1)
     #expect(String(decoding: again[0].payload, as: UTF8.self).contains("Remote code execution"))
   }
@@ -48,11 +48,10 @@ import Testing
   @Test func pendingAndDeadRowsAreNotRefreshed() throws {
     let outbox = try Outbox(path: directory.file("outbox.sqlite"))
     _ = try outbox.enqueue([validFinding(), validFinding(machine: "db-01")], now: 1_000)
-    let claimed = try outbox.claim(owner: owner, limit: 10, leaseMillis: 60_000, maxAttempts: 5, now: 2_000)
-    _ = try outbox.markDead(claimed.filter { $0.id == claimed.map(\.id).max() }, error: "rejected", batchID: nil, now: 3_000)
+    let claimed = try outbox.claim(owner: owner, limit: 10, leaseMillis: 60_000, now: 2_000)
+    _ = try outbox.markDead(claimed.filter { $0.id == claimed.map(\.id).max() }, error: "rejected", reason: .rejectedByService, batchID: nil, now: 3_000)
     _ = try outbox.release(
-      claimed.filter { $0.id != claimed.map(\.id).max() }, retryAt: 3_000, error: "retry", refundAttempt: false,
-      maxAttempts: 5, now: 3_000)
+      claimed.filter { $0.id != claimed.map(\.id).max() }, retryAt: 3_000, error: "retry", countAttempt: true, now: 3_000)
     let counts = try outbox.enqueue([validFinding(), validFinding(machine: "db-01")], now: 10 * day, refreshAfter: day)
     #expect(counts == EnqueueCounts(unchanged: 2))
   }
@@ -60,7 +59,7 @@ import Testing
   @Test func theRefreshedDeliveryRecordsANewSentAt() throws {
     let outbox = try delivered(sentAt: 2_000)
     _ = try outbox.enqueue([validFinding()], now: 2 * day, refreshAfter: day)
-    let claimed = try outbox.claim(owner: owner, limit: 10, leaseMillis: 60_000, maxAttempts: 5, now: 2 * day + 1)
+    let claimed = try outbox.claim(owner: owner, limit: 10, leaseMillis: 60_000, now: 2 * day + 1)
     #expect(try outbox.markSent(claimed, batchID: 2, now: 2 * day + 2) == 1)
     // Delivered just now: the next day's run within the interval leaves it alone.
     #expect(try outbox.enqueue([validFinding()], now: 2 * day + 3, refreshAfter: day) == EnqueueCounts(unchanged: 1))
@@ -74,7 +73,7 @@ import Testing
     #expect(try outbox.enqueue([validFinding()], now: 2_000 + day, refreshAfter: day) == EnqueueCounts(refreshed: 1))
     let record = try #require(try outbox.findings(matching: FindingFilter()).first)
     #expect(record.payload?.contains("Remote code execution") == true)
-    let again = try outbox.claim(owner: owner, limit: 10, leaseMillis: 60_000, maxAttempts: 5, now: 2_000 + day + 1)
+    let again = try outbox.claim(owner: owner, limit: 10, leaseMillis: 60_000, now: 2_000 + day + 1)
     #expect(again.count == 1)
   }
 }
@@ -94,7 +93,7 @@ import Testing
       // A daily scan, a little early or late, then a drain after `drainDelay`.
       let scanAt = Int64(scan) * day + Int64(scan % 3 - 1) * 10 * 60_000 + day
       _ = try outbox.enqueue([validFinding()], now: scanAt, refreshAfter: day)
-      let claimed = try outbox.claim(owner: "h:1:o", limit: 10, leaseMillis: 60_000, maxAttempts: 5, now: scanAt + drainDelay)
+      let claimed = try outbox.claim(owner: "h:1:o", limit: 10, leaseMillis: 60_000, now: scanAt + drainDelay)
       if try outbox.markSent(claimed, batchID: Int64(scan), now: scanAt + drainDelay + 1) == 1 {
         deliveries.append(scanAt + drainDelay + 1)
       }
