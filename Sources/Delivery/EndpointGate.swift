@@ -38,7 +38,7 @@ struct EndpointGate {
     return wasFailing
   }
 
-  /// A request failed transiently; the next try waits for `retryAfterMillis` or the backoff.
+  /// A request failed transiently; the next try waits for the backoff, or `retryAfterMillis` if longer.
   /// - Parameter generator: the jitter's source (injected by tests).
   mutating func failed(
     reason: String, retryAfterMillis: Int64?, now: Int64, using generator: inout some RandomNumberGenerator
@@ -46,14 +46,11 @@ struct EndpointGate {
     state.consecutiveFailures += 1
     if state.failingSince == nil { state.failingSince = now }
     state.lastError = reason
-    let wait: Int64
-    if let retryAfterMillis {
-      wait = min(max(0, retryAfterMillis), maxRetryAfterMillis)
-    } else {
-      // Equal jitter: at least half the window, so the wait really grows with each failure.
-      let window = backoff.windowMillis(attempt: state.consecutiveFailures)
-      wait = window / 2 + Int64.random(in: 0...(window - window / 2), using: &generator)
-    }
+    // Equal jitter: at least half the window, so the wait really grows with each failure, and
+    // never shorter than the service's Retry-After.
+    let window = backoff.windowMillis(attempt: state.consecutiveFailures)
+    var wait = window / 2 + Int64.random(in: 0...(window - window / 2), using: &generator)
+    if let retryAfterMillis { wait = max(wait, min(max(0, retryAfterMillis), maxRetryAfterMillis)) }
     state.nextTryAt = max(state.nextTryAt, now + wait)
   }
 

@@ -15,17 +15,21 @@ public struct DatabaseChecks {
   public func run(now: Int64 = Outbox.now()) -> [CheckResult] {
     let outbox: Outbox
     do {
-      outbox = try Outbox(path: path, options: OutboxOptions(create: false))
+      // Read-only: doctor never migrates, locks or changes the file it checks.
+      outbox = try Outbox(path: path, options: .reading)
     } catch {
       let open: CheckResult
-      if case .notFound = error {
+      if case .needsMigration = error {
+        open = .warn("database.open", "database opens", error.description,
+          fix: "run any write command (`cvebuster-outbox drain` or `enqueue`) to upgrade it")
+      } else if case .notFound = error {
         open = .warn("database.open", "database opens", "no outbox database at \(path) yet",
           fix: "the first `enqueue` creates it; if the scanner already enqueues, --db or CVEBUSTER_OUTBOX_DB point elsewhere")
       } else {
         open = .fail("database.open", "database opens", error.description, fix: nil,
           error.isConfigurationProblem ? .configuration : .local)
       }
-      let reason = open.status == .warn ? "no database yet" : "the database did not open"
+      let reason = open.status == .warn ? "the database is not ready" : "the database did not open"
       return [open] + [("database.schema", "migration version"), ("database.integrity", "quick_check"), ("queue", "queue")]
         .map { CheckResult.skipped($0.0, $0.1, because: reason) }
     }

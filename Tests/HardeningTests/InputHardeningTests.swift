@@ -43,7 +43,7 @@ import Testing
     let rejects = directory.file("rej.ndjson")
     let result = try runCLI(["enqueue", "--db", db, "--rejects", rejects, file])
     #expect(result.status == 65, "\(result.stderr)")
-    #expect(result.stdout == "new 3, updated 0, unchanged 0, rejected 1\n", "\(result.stderr)")
+    #expect(result.stdout == "new 3, updated 0, refreshed 0, unchanged 0, rejected 1\n", "\(result.stderr)")
     #expect(result.stderr.contains("record [1]: record longer than 16 MiB: skipped"), "\(result.stderr)")
     #expect(try String(contentsOfFile: rejects, encoding: .utf8).contains("longer than 16 MiB"))
   }

@@ -27,7 +27,7 @@ struct InspectCommand: ParsableCommand {
   var json = false
 
   func run() throws {
-    let outbox = try openOutbox(global, create: false)
+    let outbox = try openOutboxForReading(global)
     let records: [FindingRecord]
     do {
       records = try outbox.findings(matching: key.filter(state: state, limit: limit))

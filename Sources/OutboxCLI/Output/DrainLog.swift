@@ -43,7 +43,9 @@ struct BatchLog: Sendable {
     let seconds = max(0.001, Double(report.elapsedMillis) / 1000)
     let rate = Int(Double(report.sentRows) / seconds)
     var parts: [String] = []
-    if report.requests == 0 && report.unsentRequests > 0 {
+    if report.requests == 0, report.unsentRequests == 0, case .outage = report.stop {
+      parts.append("sent 0 rows: no request sent, the endpoint is failing and its next try is not due")
+    } else if report.requests == 0 && report.unsentRequests > 0 {
       parts.append("sent 0 rows: no request left this host (\(report.lastUnsentReason ?? "unknown reason"))")
     } else {
       parts.append(

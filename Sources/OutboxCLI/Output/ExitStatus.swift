@@ -72,6 +72,16 @@ func fail(_ status: ExitStatus, _ message: String, _ fields: [String: String] = 
   return status.exitCode
 }
 
+/// Opens the outbox read-only (no migration, no write lock, no change to the file), turning
+/// failures into a message and an exit code: `status` and `inspect`.
+func openOutboxForReading(_ options: GlobalOptions) throws -> Outbox {
+  do {
+    return try Outbox(path: options.databasePath, options: .reading)
+  } catch {
+    throw fail(error.exitStatus, error.description)
+  }
+}
+
 /// Opens the outbox, turning failures into a message and an exit code.
 func openOutbox(_ options: GlobalOptions, create: Bool) throws -> Outbox {
   do {
