@@ -1,0 +1,43 @@
+import Foundation
+import OutboxTestSupport
+import Testing
+
+/// `status`, `inspect` and `doctor` never write: they answer while another process holds the
+/// write lock, leave the file byte-identical, and report an old schema instead of migrating it.
+@Suite(.serialized) struct ReadCommandsCLITests {
+  @Test func readersAnswerUnderAHeldWriteLockAndChangeNothing() throws {
+    let dir = TemporaryDirectory()
+    let db = try enqueuedDatabase(in: dir, count: 20)
+    // Another process holds the write lock for the whole test (sqlite3 in the background).
+    let holder = Process()
+    holder.executableURL = URL(fileURLWithPath: "/usr/bin/sqlite3")
+    holder.arguments = [db]
+    let input = Pipe()
+    holder.standardInput = input
+    holder.standardOutput = FileHandle.nullDevice
+    try holder.run()
+    try input.fileHandleForWriting.write(contentsOf: Data("BEGIN IMMEDIATE; UPDATE finding_delivery SET updated_at = 1;\n".utf8))
+    defer {
+      try? input.fileHandleForWriting.close()
+      holder.waitUntilExit()
+    }
+    // Wait until the lock is really held: a writer now times out.
+    var locked = false
+    for _ in 0..<500 where !locked {  // a liveness bound, not a timing assertion
+      locked = try runProcess("/usr/bin/sqlite3", [db, "BEGIN IMMEDIATE;"]).status != 0
+      if !locked { usleep(20_000) }
+    }
+    #expect(locked, "the background sqlite3 must hold the write lock")
+    let before = FileManager.default.contents(atPath: db)
+
+    let status = try runCLI(["status", "--db", db, "--json"])
+    #expect(status.status == 0, "\(status.stderr)")
+    #expect(status.stdout.contains("\"pending\" : 20"), "\(status.stdout)")
+    let inspect = try runCLI(["inspect", "--db", db, "--state", "pending"])
+    #expect(inspect.status == 0, "\(inspect.stderr)")
+    let doctor = try runCLI(["doctor", "--db", db, "--json"])
+    #expect(doctor.stdout.contains("database.open"), "\(doctor.stdout)")
+    #expect(!doctor.stdout.contains("locked"), "\(doctor.stdout)")
+    #expect(FileManager.default.contents(atPath: db) == before, "no reader changed the file")
+  }
+}
