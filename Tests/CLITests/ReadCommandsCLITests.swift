@@ -11,7 +11,7 @@ import Testing
     // Another process holds the write lock for the whole test (sqlite3 in the background).
     let holder = Process()
     holder.executableURL = URL(fileURLWithPath: "/usr/bin/sqlite3")
-    holder.arguments = [db]
+    holder.arguments = ["-cmd", ".timeout 10000", db]
     let input = Pipe()
     holder.standardInput = input
     holder.standardOutput = FileHandle.nullDevice
