@@ -161,6 +161,8 @@ public final class Drainer {
     }
     try releaseHeldRows()
     try outbox.retireLeases(owner: owner)
+    // Remember the last delivery too, so `status` can say the endpoint is fine and since when.
+    if report.sentRows > 0 { try outbox.saveEndpointState(gate.state, now: clock()) }
     return finish(stop ?? .drained, started)
   }
 
