@@ -105,7 +105,7 @@ public struct GenerateCommand: AsyncParsableCommand {
     }
     let counts = summary.counts
     StandardOutput.write(
-      "new \(counts.new), updated \(counts.updated), unchanged \(counts.unchanged), rejected \(rejected)\n")
+      "new \(counts.new), updated \(counts.updated), refreshed \(counts.refreshed), unchanged \(counts.unchanged), rejected \(rejected)\n")
     if rejected > 0 { throw ExitStatus.dataError.exitCode }
     return "the outbox \(global.databasePath)"
   }
