@@ -294,15 +294,13 @@ extension Outbox {
 
 extension Outbox {
   /// This host's name as lease owners spell it (`:` replaced).
-  static func hostName() -> String { currentHostName() }
-}
-
-private func currentHostName() -> String {
-  var buffer = [UInt8](repeating: 0, count: 256)
-  let ok = buffer.withUnsafeMutableBufferPointer { pointer in
-    pointer.withMemoryRebound(to: CChar.self) { gethostname($0.baseAddress!, $0.count - 1) == 0 }
+  static func hostName() -> String {
+    var buffer = [UInt8](repeating: 0, count: 256)
+    let ok = buffer.withUnsafeMutableBufferPointer { pointer in
+      pointer.withMemoryRebound(to: CChar.self) { gethostname($0.baseAddress!, $0.count - 1) == 0 }
+    }
+    guard ok else { return "localhost" }
+    let name = buffer.prefix { $0 != 0 }.map { $0 == UInt8(ascii: ":") ? UInt8(ascii: "_") : $0 }
+    return String(decoding: name, as: UTF8.self)
   }
-  guard ok else { return "localhost" }
-  let name = buffer.prefix { $0 != 0 }.map { $0 == UInt8(ascii: ":") ? UInt8(ascii: "_") : $0 }
-  return String(decoding: name, as: UTF8.self)
 }
