@@ -1,7 +1,7 @@
 import Foundation
 import OutboxStore
 
-/// The outbox checks: opens (never creating it), migration version, `quick_check`, and the queue.
+/// The outbox checks: opens (never creating it), migration version, `quick_check`, state counts, and the queue.
 public struct DatabaseChecks {
   public let path: String
   /// Pending rows older than this make the queue check warn (default one day).
@@ -11,7 +11,7 @@ public struct DatabaseChecks {
     self.path = path
   }
 
-  /// The results in order: open, schema, integrity, queue.
+  /// The results in order: open, schema, integrity, state counts, queue.
   public func run(now: Int64 = Outbox.now()) -> [CheckResult] {
     let outbox: Outbox
     do {
@@ -30,7 +30,8 @@ public struct DatabaseChecks {
           error.isConfigurationProblem ? .configuration : .local)
       }
       let reason = open.status == .warn ? "the database is not ready" : "the database did not open"
-      return [open] + [("database.schema", "migration version"), ("database.integrity", "quick_check"), ("queue", "queue")]
+      return [open] + [("database.schema", "migration version"), ("database.integrity", "quick_check"),
+                     ("database.counts", "state counts"), ("queue", "queue")]
         .map { CheckResult.skipped($0.0, $0.1, because: reason) }
     }
     var results: [CheckResult] = [.pass("database.open", "database opens", path)]
@@ -52,8 +53,27 @@ public struct DatabaseChecks {
     } catch {
       results.append(.fail("database.integrity", "quick_check", error.description, fix: nil, .local))
     }
+    results.append(stateCountCheck(outbox))
     results.append(queueCheck(outbox, now: now))
     return results
+  }
+
+  /// `status` reads `delivery_counts`; a row changed by hand at a `sqlite3` prompt puts it out of step.
+  private func stateCountCheck(_ outbox: Outbox) -> CheckResult {
+    do {
+      let check = try outbox.checkStateCounts()
+      let states = DeliveryState.allCases
+      if check.matches {
+        return .pass("database.counts", "state counts", states.map { "\($0) \(check.counted[$0] ?? 0)" }.joined(separator: ", "))
+      }
+      let differing = states.filter { check.stored[$0] != check.counted[$0] }.map {
+        "\($0): stored \(check.stored[$0] ?? 0), counted \(check.counted[$0] ?? 0)"
+      }
+      return .warn("database.counts", "state counts", "status shows stale counts (" + differing.joined(separator: "; ") + ")",
+        fix: "rows were changed outside cvebuster-outbox; recount with `sqlite3 '\(path)' \"\(Outbox.recountSQL)\"`")
+    } catch {
+      return .fail("database.counts", "state counts", error.description, fix: nil, .local)
+    }
   }
 
   private func queueCheck(_ outbox: Outbox, now: Int64) -> CheckResult {

@@ -17,8 +17,8 @@ extension Outbox {
   /// Leases up to `limit` ready rows to `owner` in one short IMMEDIATE transaction.
   ///
   /// First gives back expired leases and the leases of drains that are provably gone, then records
-  /// a new lease and puts pending rows with `next_attempt_at <= now` under it in
-  /// `(next_attempt_at, id)` order. No attempt is counted here: a drain killed before its request
+  /// a new lease and puts pending rows with `next_attempt_at <= now` under it in id order (a row
+  /// given back for a later try keeps its place and is passed over until its time). No attempt is counted here: a drain killed before its request
   /// left spends nothing (attempts are counted when a request's outcome is recorded).
   /// - Parameter localOwnersGone: the caller holds the database's drain lock, so no other drain on
   ///   this host is running and every lease another owner on this host holds is orphaned. The lock
@@ -28,53 +28,73 @@ extension Outbox {
     throws(OutboxError) -> [ClaimedFinding]
   {
     try write {
-      try reclaimLeases(now: now, localOwnersGone: localOwnersGone ? owner : nil)
-      let leaseID = try connection.prepare("INSERT INTO leases (owner, expires_at, claimed_at) VALUES (?, ?, ?) RETURNING id")
-        .bind(.text(owner), .integer(now + leaseMillis), .integer(now))
-        .firstRow { $0.int64(0) } ?? 0
-      try connection.prepare("""
-        UPDATE finding_delivery
-        SET state = 'sending', lease_id = ?1, sending_revision = revision, updated_at = ?2
-        WHERE id IN (SELECT id FROM finding_delivery WHERE state = 'pending' AND next_attempt_at <= ?2
-                     ORDER BY next_attempt_at, id LIMIT ?3)
-        """)
-        .bind(.integer(leaseID), .integer(now), .integer(Int64(limit)))
-        .run()
-      guard connection.changes > 0 else {
-        try connection.prepare("DELETE FROM leases WHERE id = ?").bind(.integer(leaseID)).run()
-        return []
-      }
-      // Read back through the lease index, in id order (cheaper than RETURNING with a subquery).
-      var claimed: [ClaimedFinding] = []
-      claimed.reserveCapacity(connection.changes)
-      var unsendable: [ClaimedFinding] = []
-      try connection.prepare("""
-        SELECT d.id, d.revision, d.attempts, c.payload
-        FROM finding_delivery AS d JOIN finding_content AS c ON c.id = d.id
-        WHERE d.state = 'sending' AND d.lease_id = ?1
-        ORDER BY d.id
-        """)
-        .bind(.integer(leaseID))
-        .forEachRow { row in
-          let finding = ClaimedFinding(
-            id: row.int64(0), revision: row.int64(1), leaseID: leaseID, attempts: row.int(2), payload: row.bytes(3) ?? [])
-          if finding.payload.isEmpty { unsendable.append(finding) } else { claimed.append(finding) }
-        }
-      if !unsendable.isEmpty {
-        // A compacted row that became pending again has nothing to send: say so, never send "".
-        _ = try settleDead(
-          unsendable, error: "no payload stored (compacted by prune --compact); enqueue the finding again",
-          reason: .invalidContent, batchID: nil, now: now, countAttempt: false)
-      }
+      var delta = StateDelta()
+      let claimed = try leaseReadyRows(
+        owner: owner, limit: limit, leaseMillis: leaseMillis, now: now, localOwnersGone: localOwnersGone, delta: &delta)
+      try apply(delta)
       return claimed
     }
+  }
+
+  /// The body of `claim`, inside its transaction; `delta` gets every state change it makes.
+  private func leaseReadyRows(
+    owner: String, limit: Int, leaseMillis: Int64, now: Int64, localOwnersGone: Bool, delta: inout StateDelta
+  ) throws(SQLiteError) -> [ClaimedFinding] {
+    try reclaimLeases(now: now, localOwnersGone: localOwnersGone ? owner : nil, delta: &delta)
+    let leaseID = try connection.prepare("INSERT INTO leases (owner, expires_at, claimed_at) VALUES (?, ?, ?) RETURNING id")
+      .bind(.text(owner), .integer(now + leaseMillis), .integer(now))
+      .firstRow { $0.int64(0) } ?? 0
+    try connection.prepare("""
+      UPDATE finding_delivery
+      SET state = 'sending', lease_id = ?1, sending_revision = revision, updated_at = ?2
+      WHERE id IN (SELECT id FROM finding_delivery INDEXED BY delivery_pending
+                   WHERE state = 'pending' AND next_attempt_at <= ?2 ORDER BY id LIMIT ?3)
+      """)
+      .bind(.integer(leaseID), .integer(now), .integer(Int64(limit)))
+      .run()
+    delta.move(connection.changes, from: .pending, to: .sending)
+    guard connection.changes > 0 else {
+      try connection.prepare("DELETE FROM leases WHERE id = ?").bind(.integer(leaseID)).run()
+      return []
+    }
+    // Read back through the lease index, in id order (cheaper than RETURNING with a subquery).
+    var claimed: [ClaimedFinding] = []
+    claimed.reserveCapacity(connection.changes)
+    var unsendable: [ClaimedFinding] = []
+    try connection.prepare("""
+      SELECT d.id, d.revision, d.attempts, c.payload, c.vuln_id, c.machine_name, c.last_modified
+      FROM finding_delivery AS d JOIN finding_content AS c ON c.id = d.id
+      WHERE d.state = 'sending' AND d.lease_id = ?1
+      ORDER BY d.id
+      """)
+      .bind(.integer(leaseID))
+      .forEachRow { row in
+        let stored = row.bytes(3) ?? []
+        let payload =
+          stored.isEmpty
+          ? []
+          : StoredPayload.wireForm(
+            vulnId: row.text(4) ?? "", machineName: row.text(5) ?? "", lastModified: row.text(6) ?? "", stored: stored)
+        let finding = ClaimedFinding(
+          id: row.int64(0), revision: row.int64(1), leaseID: leaseID, attempts: row.int(2), payload: payload)
+        if finding.payload.isEmpty { unsendable.append(finding) } else { claimed.append(finding) }
+      }
+    if !unsendable.isEmpty {
+      // A compacted row that became pending again has nothing to send: say so, never send "".
+      _ = try settleDead(
+        unsendable, error: "no payload stored (compacted by prune --compact); enqueue the finding again",
+        reason: .invalidContent, batchID: nil, now: now, countAttempt: false, delta: &delta)
+    }
+    return claimed
   }
 
   /// Gives back the rows of expired leases and of leases whose owner is provably gone, and
   /// deletes those leases: their ids are never reused, so a late acknowledgement changes nothing.
   /// Rows go back to `pending` unspent: a drain that stopped says nothing about their content.
   /// - Parameter localOwnersGone: the owner holding the drain lock; every other lease of this host ended.
-  private func reclaimLeases(now: Int64, localOwnersGone lockHolder: String?) throws(SQLiteError) {
+  private func reclaimLeases(now: Int64, localOwnersGone lockHolder: String?, delta: inout StateDelta)
+    throws(SQLiteError)
+  {
     var ended: [Int64] = []
     let host = Self.hostName()
     try connection.prepare("SELECT id, owner, expires_at FROM leases").forEachRow { row in
@@ -101,6 +121,7 @@ extension Outbox {
       """)
       .bind(.textBytes(leaseList), .integer(now))
       .run()
+    delta.move(connection.changes, from: .sending, to: .pending)
     try connection.prepare("DELETE FROM leases WHERE id IN (SELECT value FROM json_each(?1))")
       .bind(.textBytes(leaseList)).run()
   }
@@ -165,27 +186,35 @@ extension Outbox {
       let byRange = try connection.prepare("""
         UPDATE finding_delivery \(Self.sentAssignments(now: "?4", batchID: "?5"))
         WHERE id BETWEEN ?2 AND ?3 AND state = 'sending' AND lease_id = ?1
+        RETURNING state
         """)
+      var delta = StateDelta()
       var changed = 0
       for range in Self.idRanges(rows) {
-        try byRange.bind(.integer(range.leaseID), .integer(range.first), .integer(range.last), .integer(now), .integer(batchID))
-          .run()
-        changed += connection.changes
+        changed += try runCountingStates(
+          byRange.bind(.integer(range.leaseID), .integer(range.first), .integer(range.last), .integer(now),
+                       .integer(batchID)),
+          from: .sending, into: &delta)
       }
       if changed <= rows.count {
         try connection.execute("RELEASE mark_sent")
+        try apply(delta)
         return changed
       }
       try connection.execute("ROLLBACK TO mark_sent")
       try connection.execute("RELEASE mark_sent")
-      try connection.prepare("""
-        UPDATE finding_delivery \(Self.sentAssignments(now: "?2", batchID: "?3"))
-        FROM \(Self.claimedRows)
-        WHERE finding_delivery.id = claimed.id AND finding_delivery.lease_id = claimed.lease_id
-        """)
-        .bind(.textBytes(Self.claimedJSON(rows)), .integer(now), .integer(batchID))
-        .run()
-      return connection.changes
+      delta = StateDelta()
+      changed = try runCountingStates(
+        connection.prepare("""
+          UPDATE finding_delivery \(Self.sentAssignments(now: "?2", batchID: "?3"))
+          FROM \(Self.claimedRows)
+          WHERE finding_delivery.id = claimed.id AND finding_delivery.lease_id = claimed.lease_id
+          RETURNING state
+          """)
+          .bind(.textBytes(Self.claimedJSON(rows)), .integer(now), .integer(batchID)),
+        from: .sending, into: &delta)
+      try apply(delta)
+      return changed
     }
   }
 
@@ -229,7 +258,11 @@ extension Outbox {
         .bind(.textBytes(Self.claimedJSON(rows)), .integer(retryAt), .optional(error),
               .integer(countAttempt ? 1 : 0), .integer(now))
         .run()
-      return connection.changes
+      let changed = connection.changes
+      var delta = StateDelta()
+      delta.move(changed, from: .sending, to: .pending)
+      try apply(delta)
+      return changed
     }
   }
 
@@ -240,13 +273,21 @@ extension Outbox {
   public func markDead(_ rows: [ClaimedFinding], error: String, reason: DeadReason, batchID: Int64?, now: Int64)
     throws(OutboxError) -> Int
   {
-    try write { try settleDead(rows, error: error, reason: reason, batchID: batchID, now: now, countAttempt: true) }
+    try write {
+      var delta = StateDelta()
+      let changed = try settleDead(
+        rows, error: error, reason: reason, batchID: batchID, now: now, countAttempt: true, delta: &delta)
+      try apply(delta)
+      return changed
+    }
   }
 
   private func settleDead(
-    _ rows: [ClaimedFinding], error: String, reason: DeadReason, batchID: Int64?, now: Int64, countAttempt: Bool
+    _ rows: [ClaimedFinding], error: String, reason: DeadReason, batchID: Int64?, now: Int64, countAttempt: Bool,
+    delta: inout StateDelta
   ) throws(SQLiteError) -> Int {
-    try connection.prepare("""
+    try runCountingStates(
+      connection.prepare("""
       UPDATE finding_delivery
       SET state = CASE WHEN revision = sending_revision THEN 'dead' ELSE 'pending' END,
           attempts = CASE WHEN revision = sending_revision THEN attempts + ?6 ELSE 0 END,
@@ -256,11 +297,11 @@ extension Outbox {
           updated_at = ?2
       FROM \(Self.claimedRows)
       WHERE finding_delivery.id = claimed.id AND finding_delivery.lease_id = claimed.lease_id
+      RETURNING state
       """)
       .bind(.textBytes(Self.claimedJSON(rows)), .integer(now), .text(error), .optional(batchID),
-            .text(reason.rawValue), .integer(countAttempt ? 1 : 0))
-      .run()
-    return connection.changes
+            .text(reason.rawValue), .integer(countAttempt ? 1 : 0)),
+      from: .sending, into: &delta)
   }
 
   /// `[[id,lease],…]` for the outcome statements.

@@ -30,24 +30,24 @@ public struct EnqueueCounts: Sendable, Equatable {
 extension Outbox {
   // De-duplication: a new key is inserted; a known key with a different content hash becomes a
   // new revision and goes back to `pending` (a row being sent keeps its lease, and the fenced
-  // acknowledgement sends it round again); an identical one changes nothing.
+  // acknowledgement sends it round again); an identical one changes nothing. Keys are found
+  // through `key_hash` and confirmed on the key columns (see `StoredPayload`).
 
-  /// Inserts a new key's content; does nothing for a known key.
+  /// Inserts a new key's content (the caller looked it up first).
   static let insertContentSQL = """
-    INSERT INTO finding_content (vuln_id, machine_name, last_modified, payload, content_hash, enqueued_at)
-    VALUES (?1, ?2, ?3, ?4, ?5, ?6)
-    ON CONFLICT (vuln_id, machine_name, last_modified) DO NOTHING
+    INSERT INTO finding_content (key_hash, vuln_id, machine_name, last_modified, payload, content_hash, enqueued_at)
+    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
     """
   /// The delivery row of a key just inserted.
   static let insertDeliverySQL = """
     INSERT INTO finding_delivery (id, next_attempt_at, updated_at) VALUES (?1, ?2, ?2)
     """
   /// A known key: its id, whether its content equals the record's, whether `prune --compact`
-  /// dropped its payload, and whether its latest revision was delivered at or before ?5.
+  /// dropped its payload, whether its latest revision was delivered at or before ?6, and its state.
   static let lookupSQL = """
-    SELECT c.id, c.content_hash IS ?4, c.payload IS NULL, d.state = 'sent' AND d.sent_at <= ?5
+    SELECT c.id, c.content_hash IS ?5, c.payload IS NULL, d.state = 'sent' AND d.sent_at <= ?6, d.state
     FROM finding_content AS c JOIN finding_delivery AS d ON d.id = c.id
-    WHERE c.vuln_id = ?1 AND c.machine_name = ?2 AND c.last_modified = ?3
+    WHERE c.key_hash = ?1 AND c.vuln_id = ?2 AND c.machine_name = ?3 AND c.last_modified = ?4
     """
   /// Stores a known key's content (new content, or the payload of a compacted key).
   static let updateContentSQL = """
@@ -104,35 +104,50 @@ extension Outbox {
     let refresh = try connection.prepare(Self.refreshSQL)
     let cutoff = refreshAfter.map { now - $0 } ?? Int64.min
     var counts = EnqueueCounts()
-    for finding in findings {
-      let values: [SQLValue] = [
-        .text(finding.vulnId), .text(finding.machineName), .text(finding.lastModified),
-        .textBytes(finding.payload), .blob(finding.contentHash), .integer(now),
+    var delta = StateDelta()
+    // In key-hash order, so one transaction's index inserts walk the index once; the sort is
+    // stable, so a key given twice keeps its input order (the last one wins).
+    let hashes = findings.map {
+      StoredPayload.keyHash(vulnId: $0.vulnId, machineName: $0.machineName, lastModified: $0.lastModified)
+    }
+    let order = findings.indices.sorted { hashes[$0] < hashes[$1] || (hashes[$0] == hashes[$1] && $0 < $1) }
+    for index in order {
+      let finding = findings[index]
+      let key: [SQLValue] = [
+        .integer(hashes[index]), .text(finding.vulnId), .text(finding.machineName), .text(finding.lastModified),
       ]
-      try insertContent.bind(values).run()
-      if connection.changes == 1 {
+      let contentHash = SQLValue.blob(StoredPayload.contentHash(finding))
+      let known = try lookup.bind(key + [contentHash, .integer(cutoff)]).firstRow {
+        (
+          id: $0.int64(0), same: $0.int64(1) == 1, compacted: $0.int64(2) == 1, stale: $0.int64(3) == 1,
+          state: DeliveryState(rawValue: $0.text(4) ?? "") ?? .pending
+        )
+      }
+      func stored() -> SQLValue { .textBytes(StoredPayload.storedForm(of: finding)) }
+      guard let known else {
+        try insertContent.bind(key + [stored(), contentHash, .integer(now)]).run()
         try insertDelivery.bind(.integer(connection.lastInsertRowID), .integer(now)).run()
         counts.new += 1
+        delta.move(1, from: nil, to: .pending)
         continue
       }
-      let known = try lookup.bind(values[0], values[1], values[2], values[4], .integer(cutoff)).firstRow {
-        (id: $0.int64(0), same: $0.int64(1) == 1, compacted: $0.int64(2) == 1, stale: $0.int64(3) == 1)
-      }
-      guard let known else { continue }
       if !known.same {
-        try updateContent.bind(.integer(known.id), values[3], values[4]).run()
+        try updateContent.bind(.integer(known.id), stored(), contentHash).run()
         try newRevision.bind(.integer(known.id), .integer(now)).run()
         counts.updated += 1
+        if known.state != .sending { delta.move(1, from: known.state, to: .pending) }
         continue
       }
-      if known.compacted { try updateContent.bind(.integer(known.id), values[3], values[4]).run() }
+      if known.compacted { try updateContent.bind(.integer(known.id), stored(), contentHash).run() }
       if known.stale {
         try refresh.bind(.integer(known.id), .integer(now)).run()
         counts.refreshed += 1
+        delta.move(connection.changes, from: .sent, to: .pending)
       } else {
         counts.unchanged += 1
       }
     }
+    try apply(delta)
     return counts
   }
 }

@@ -81,10 +81,13 @@ public final class Outbox {
       try Migrator(connection: connection, path: path).checkOwnership()
       try connection.execute("PRAGMA journal_mode = WAL")
       try connection.execute("PRAGMA synchronous = \(options.synchronous.rawValue)")
-      try connection.execute("PRAGMA foreign_keys = ON")
       try connection.execute("PRAGMA journal_size_limit = 67108864")
       try connection.execute("PRAGMA cache_size = -\(options.cacheKiB)")
+      try connection.defineKeyHashFunction()
+      // Off while migrations rebuild tables that others reference (SQLite's documented procedure).
+      try connection.execute("PRAGMA foreign_keys = OFF")
       try Migrator(connection: connection, path: path).migrate()
+      try connection.execute("PRAGMA foreign_keys = ON")
     } catch let error as OutboxError {
       throw error
     } catch let error as SQLiteError {

@@ -9,7 +9,7 @@ import Testing
     let directory = TemporaryDirectory()
     let path = directory.file("outbox.sqlite")
     let results = DatabaseChecks(path: path).run()
-    #expect(results.map(\.status) == [.warn, .skipped, .skipped, .skipped])
+    #expect(results.map(\.status) == [.warn, .skipped, .skipped, .skipped, .skipped])
     #expect(access(path, F_OK) != 0)
   }
 
@@ -17,15 +17,16 @@ import Testing
     let directory = TemporaryDirectory()
     let db = try enqueuedDatabase(in: directory, count: 25)
     let results = DatabaseChecks(path: db).run(now: Outbox.now() + 90_000)
-    #expect(results.map(\.status) == [.pass, .pass, .pass, .pass])
+    #expect(results.map(\.status) == [.pass, .pass, .pass, .pass, .pass])
     #expect(results[1].detail.hasPrefix("\(Outbox.latestSchemaVersion) "))
-    #expect(results[3].detail.hasPrefix("25 pending, 0 sending, 0 dead; oldest pending enqueued 1m"))
+    #expect(results[3].detail == "pending 25, sending 0, sent 0, dead 0")
+    #expect(results[4].detail.hasPrefix("25 pending, 0 sending, 0 dead; oldest pending enqueued 1m"))
   }
 
   @Test func stalePendingRowsWarn() throws {
     let directory = TemporaryDirectory()
     let db = try enqueuedDatabase(in: directory, count: 3)
-    let queue = DatabaseChecks(path: db).run(now: Outbox.now() + 2 * 86_400_000)[3]
+    let queue = DatabaseChecks(path: db).run(now: Outbox.now() + 2 * 86_400_000)[4]
     #expect(queue.status == .warn)
     #expect(queue.detail.contains("oldest pending enqueued 2d"))
   }

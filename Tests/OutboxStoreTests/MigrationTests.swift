@@ -11,7 +11,7 @@ import Testing
     let path = directory.file("state/sub/outbox.sqlite")
     let outbox = try Outbox(path: path)
     _ = try outbox.enqueue([validFinding()])
-    #expect(query(path, "SELECT version, name FROM schema_migrations") == [["1", "init"], ["2", "narrow_delivery_state"], ["3", "endpoint_state_and_views"]])
+    #expect(query(path, "SELECT version, name FROM schema_migrations") == [["1", "init"], ["2", "narrow_delivery_state"], ["3", "endpoint_state_and_views"], ["4", "key_hash_and_state_counts"]])
     #expect(query(path, "PRAGMA application_id") == [["\(Outbox.applicationID)"]])
     #expect(query(path, "PRAGMA journal_mode") == [["wal"]])
     // The database, its WAL and shared memory, and the directory are readable by the owner only.
@@ -121,14 +121,14 @@ import Testing
     let rows = """
       INSERT INTO findings (id, vuln_id, machine_name, last_modified, payload, content_hash, revision, state, attempts,
                             next_attempt_at, lease_owner, lease_expires_at, enqueued_at, updated_at, sent_at, batch_id, last_error)
-      VALUES (1, 'CVE-1', 'web-01', '2025-01-01T00:00:00.000Z', '{"VulnId":"CVE-1"}', x'01', 1, 'pending', 0, 10, NULL, NULL, 5, 5, NULL, NULL, NULL),
-             (2, 'CVE-2', 'web-01', '2025-01-01T00:00:00.000Z', '{"VulnId":"CVE-2"}', x'02', 3, 'sending', 2, 10, 'h:1:a', 9000, 5, 6, NULL, NULL, NULL),
+      VALUES (1, 'CVE-1', 'web-01', '2025-01-01T00:00:00.000Z', '{"VulnId":"CVE-1","MachineName":"web-01","LastModified":"2025-01-01T00:00:00.000Z"}', x'01', 1, 'pending', 0, 10, NULL, NULL, 5, 5, NULL, NULL, NULL),
+             (2, 'CVE-2', 'web-01', '2025-01-01T00:00:00.000Z', '{"VulnId":"CVE-2","MachineName":"web-01","LastModified":"2025-01-01T00:00:00.000Z"}', x'02', 3, 'sending', 2, 10, 'h:1:a', 9000, 5, 6, NULL, NULL, NULL),
              (3, 'CVE-3', 'web-01', '2025-01-01T00:00:00.000Z', NULL, x'03', 1, 'sent', 1, 10, NULL, NULL, 5, 7, 7, 4, NULL),
-             (7, 'CVE-7', 'web-01', '2025-01-01T00:00:00.000Z', '{"VulnId":"CVE-7"}', x'07', 1, 'dead', 1, 10, NULL, NULL, 5, 8, NULL, 4, 'HTTP 400');
+             (7, 'CVE-7', 'web-01', '2025-01-01T00:00:00.000Z', '{"VulnId":"CVE-7","MachineName":"web-01","LastModified":"2025-01-01T00:00:00.000Z"}', x'07', 1, 'dead', 1, 10, NULL, NULL, 5, 8, NULL, 4, 'HTTP 400');
       DELETE FROM findings WHERE id = 7;
       INSERT INTO findings (id, vuln_id, machine_name, last_modified, payload, content_hash, revision, state, attempts,
                             next_attempt_at, lease_owner, lease_expires_at, enqueued_at, updated_at, sent_at, batch_id, last_error)
-      VALUES (4, 'CVE-4', 'web-01', '2025-01-01T00:00:00.000Z', '{"VulnId":"CVE-4"}', x'04', 1, 'dead', 1, 10, NULL, NULL, 5, 8, NULL, 4, 'HTTP 400');
+      VALUES (4, 'CVE-4', 'web-01', '2025-01-01T00:00:00.000Z', '{"VulnId":"CVE-4","MachineName":"web-01","LastModified":"2025-01-01T00:00:00.000Z"}', x'04', 1, 'dead', 1, 10, NULL, NULL, 5, 8, NULL, 4, 'HTTP 400');
       """
     let setup = """
       PRAGMA journal_mode = WAL;
