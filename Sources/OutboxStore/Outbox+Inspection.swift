@@ -158,56 +158,6 @@ extension Outbox {
       return changed
     }
   }
-
-  /// Deletes (or, with `compact`, drops the payload of) rows sent before `sentBefore`, deletes dead
-  /// rows last updated before `deadBefore`, and request records older than `sentBefore`. Works in
-  /// transactions of at most 1,000 rows; never touches pending or sending rows. A compacted row
-  /// keeps its key and hash, so re-enqueuing the same content stays a no-op.
-  public func prune(sentBefore: Int64?, deadBefore: Int64?, compact: Bool) throws(OutboxError) -> PruneCounts {
-    var counts = PruneCounts()
-    /// Runs `sql` until it changes fewer than 1,000 rows; each run deletes rows of `state` when given.
-    func repeatBatches(_ sql: String, _ cutoff: Int64, deleting state: DeliveryState? = nil) throws(OutboxError) -> Int {
-      var total = 0
-      while true {
-        let changed = try write {
-          try connection.prepare(sql).bind(.integer(cutoff)).run()
-          let changed = connection.changes
-          if let state {
-            var delta = StateDelta()
-            delta.move(changed, from: state, to: nil)
-            try apply(delta)
-          }
-          return changed
-        }
-        total += changed
-        if changed < 1000 { return total }
-      }
-    }
-    if let sentBefore {
-      if compact {
-        counts.compactedSent = try repeatBatches("""
-          UPDATE finding_content SET payload = NULL WHERE id IN (
-            SELECT d.id FROM finding_delivery AS d JOIN finding_content AS c ON c.id = d.id
-            WHERE d.state = 'sent' AND d.sent_at < ? AND c.payload IS NOT NULL LIMIT 1000)
-          """, sentBefore)
-      } else {
-        counts.deletedSent = try repeatBatches("""
-          DELETE FROM finding_content WHERE id IN (
-            SELECT id FROM finding_delivery WHERE state = 'sent' AND sent_at < ? LIMIT 1000)
-          """, sentBefore, deleting: .sent)
-      }
-      counts.deletedBatches = try repeatBatches("""
-        DELETE FROM batches WHERE id IN (SELECT id FROM batches WHERE finished_at < ? LIMIT 1000)
-        """, sentBefore)
-    }
-    if let deadBefore {
-      counts.deletedDead = try repeatBatches("""
-        DELETE FROM finding_content WHERE id IN (
-          SELECT id FROM finding_delivery WHERE state = 'dead' AND updated_at < ? LIMIT 1000)
-        """, deadBefore, deleting: .dead)
-    }
-    return counts
-  }
 }
 
 // MARK: - Read-only counts for `--dry-run`

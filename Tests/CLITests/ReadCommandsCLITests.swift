@@ -40,4 +40,15 @@ import Testing
     #expect(!doctor.stdout.contains("locked"), "\(doctor.stdout)")
     #expect(FileManager.default.contents(atPath: db) == before, "no reader changed the file")
   }
+
+  /// A drain timer enabled before the first scan: the outbox and even its directory do not exist.
+  @Test func drainBeforeTheFirstEnqueueSucceedsAndCreatesNothing() throws {
+    let dir = TemporaryDirectory()
+    let emulator = try EmulatorProcess(in: dir)
+    let db = dir.file("state/not-yet/outbox.sqlite")
+    let result = try runCLI(["drain", "--config", emulator.configPath, "--db", db])
+    #expect(result.status == 0, "\(result.stderr)")
+    #expect(result.stdout.contains("nothing enqueued yet"))
+    #expect(access(dir.file("state"), F_OK) != 0, "no directory, database or lock file is created")
+  }
 }

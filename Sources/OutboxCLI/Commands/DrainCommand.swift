@@ -107,6 +107,12 @@ struct DrainCommand: ParsableCommand {
       throw fail(.configuration, error.description)
     }
     for warning in client.warnings { Diagnostics.warning(warning) }
+    // A timer enabled before the first scan is not a failure (checked before the lock, which
+    // would need the outbox's directory and leave a lock file behind).
+    if access(global.databasePath, F_OK) != 0 && errno == ENOENT {
+      StandardOutput.write("nothing enqueued yet: no outbox at \(global.databasePath)\n")
+      return
+    }
     let lock: DrainLock?
     do {
       lock = try DrainLock(databasePath: global.databasePath, wait: wait)
@@ -119,11 +125,6 @@ struct DrainCommand: ParsableCommand {
     defer { withExtendedLifetime(lock) {} }
     if maxAttempts != nil {
       Diagnostics.warning("--max-attempts is ignored: only a verdict about a row's content makes it dead (docs/delivery.md)")
-    }
-    // A timer enabled before the first scan is not a failure.
-    if access(global.databasePath, F_OK) != 0 && errno == ENOENT {
-      StandardOutput.write("nothing enqueued yet: no outbox at \(global.databasePath)\n")
-      return
     }
     MemoryTuning.returnFreedMemoryPromptly()
     // NORMAL is safe for drain: a `sent` mark lost to power loss only means a resend (at least once).
