@@ -11,7 +11,8 @@ struct PruneCommand: ParsableCommand {
       the same finding again is a no-op. So the retention you choose is the de-duplication \
       window. --compact keeps that memory (key and content hash) and drops only the payload; \
       without it the rows are deleted. Request records (batches) older than the same retention \
-      are deleted too. Works in transactions of 1,000 rows.
+      are deleted too. Works in short transactions (about 40 ms each), so a running \
+      enqueue or drain waits no longer than that.
 
       Example: cvebuster-outbox prune --sent-older-than 30d --compact --dead-older-than 90d
       """)
