@@ -88,7 +88,9 @@ extension Outbox {
   }
 
   /// Drops the payload of sent rows in `(sent_at, id)` order, resuming after the last row of the
-  /// previous batch (compacted rows stay in the index, so a plain LIMIT would walk them again).
+  /// previous batch (compacted rows stay in the index, so a plain LIMIT would walk them again):
+  /// first the rest of the last batch's `sent_at` (an index seek on `sent_at = ? AND rowid > ?`,
+  /// since one acknowledgement gives thousands of rows the same time), then later times.
   private func compactSent(before cutoff: Int64) throws(OutboxError) -> Int {
     var size = PruneBatchSize()
     var after: (sentAt: Int64, id: Int64) = (Int64.min, 0)
@@ -101,9 +103,14 @@ extension Outbox {
         var seen = 0
         var last = after
         try connection.prepare("""
-          SELECT id, sent_at FROM finding_delivery INDEXED BY delivery_sent
-          WHERE state = 'sent' AND sent_at < ?1 AND (sent_at > ?2 OR (sent_at = ?2 AND id > ?3))
-          ORDER BY sent_at, id LIMIT ?4
+          SELECT * FROM (
+            SELECT id, sent_at FROM finding_delivery INDEXED BY delivery_sent
+            WHERE state = 'sent' AND sent_at = ?2 AND id > ?3 AND sent_at < ?1 ORDER BY id LIMIT ?4)
+          UNION ALL
+          SELECT * FROM (
+            SELECT id, sent_at FROM finding_delivery INDEXED BY delivery_sent
+            WHERE state = 'sent' AND sent_at > ?2 AND sent_at < ?1 ORDER BY sent_at, id LIMIT ?4)
+          LIMIT ?4
           """)
           .bind(.integer(cutoff), .integer(after.sentAt), .integer(after.id), .integer(Int64(asked)))
           .forEachRow { row in

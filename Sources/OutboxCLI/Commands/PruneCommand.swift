@@ -39,7 +39,8 @@ struct PruneCommand: ParsableCommand {
   }
 
   func run() throws {
-    let outbox = try openOutbox(global, create: false)
+    // NORMAL: no fsync per short transaction; a deletion lost to power loss is redone next time.
+    let outbox = try openOutbox(global, create: false, synchronous: .normal)
     let now = Outbox.now()
     do {
       let (sentBefore, deadBefore) = (sentOlderThan.map { now - $0.millis }, deadOlderThan.map { now - $0.millis })

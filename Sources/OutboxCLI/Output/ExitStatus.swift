@@ -83,9 +83,11 @@ func openOutboxForReading(_ options: GlobalOptions) throws -> Outbox {
 }
 
 /// Opens the outbox, turning failures into a message and an exit code.
-func openOutbox(_ options: GlobalOptions, create: Bool) throws -> Outbox {
+/// - Parameter synchronous: FULL unless losing the last commits to power loss is harmless
+///   (`prune`: a lost deletion is simply done again by the next prune).
+func openOutbox(_ options: GlobalOptions, create: Bool, synchronous: SynchronousMode = .full) throws -> Outbox {
   do {
-    return try Outbox(path: options.databasePath, options: OutboxOptions(create: create))
+    return try Outbox(path: options.databasePath, options: OutboxOptions(synchronous: synchronous, create: create))
   } catch {
     throw fail(error.exitStatus, error.description)
   }
