@@ -43,6 +43,8 @@ let package = Package(
     .target(name: "Findings", dependencies: ["CCrypto"], swiftSettings: strictSettings),
     // SQLite connection, migrations and the outbox itself.
     .target(name: "OutboxStore", dependencies: ["CSQLite", "Findings"], swiftSettings: strictSettings),
+    // Reading input: the streaming record reader, the rejection report and the enqueue pipeline.
+    .target(name: "Intake", dependencies: ["Findings", "OutboxStore"], swiftSettings: strictSettings),
     // Entra ID token providers, HTTP over libcurl, the Logs Ingestion client.
     .target(name: "Ingestion", dependencies: ["CCurl", "CZlib", "CDeflate", "Findings"], swiftSettings: strictSettings),
     // The drain loop: claim, pack, send, record.
@@ -78,7 +80,7 @@ let package = Package(
     .target(
       name: "OutboxCLI",
       dependencies: [
-        "Findings", "OutboxStore", "Ingestion", "Delivery", "Emulator", "SentinelSolution",
+        "Findings", "Intake", "OutboxStore", "Ingestion", "Delivery", "Emulator", "SentinelSolution",
         "FindingGenerator", "Operator", "HealthChecks", "CMalloc", "Telemetry",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "Logging", package: "swift-log"),
@@ -88,6 +90,9 @@ let package = Package(
 
     .target(name: "OutboxTestSupport", dependencies: ["OutboxStore", "Findings", "Ingestion"], swiftSettings: strictSettings),
     .testTarget(name: "FindingsTests", dependencies: ["Findings", "OutboxTestSupport"], swiftSettings: strictSettings),
+    .testTarget(
+      name: "IntakeTests", dependencies: ["Intake", "Findings", "OutboxStore", "OutboxTestSupport"],
+      swiftSettings: strictSettings),
     .testTarget(name: "OutboxStoreTests", dependencies: ["OutboxStore", "OutboxTestSupport"], swiftSettings: strictSettings),
     .testTarget(name: "IngestionTests", dependencies: ["Ingestion"], swiftSettings: strictSettings),
     .testTarget(

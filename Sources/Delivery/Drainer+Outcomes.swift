@@ -5,7 +5,7 @@ extension Drainer {
   /// Records one request's outcome: a `batches` row, then the rows' new states, fenced on the lease.
   func record(_ result: SendResult) throws(OutboxError) {
     let rows = result.job.rows
-    let now = clock()
+    let now = clock.now()
     func batch(_ outcome: BatchOutcome, _ error: String?) throws(OutboxError) -> Int64 {
       try outbox.recordBatch(
         BatchRecord(
@@ -125,7 +125,7 @@ extension Drainer {
     try giveBack(result.job.rows, error: reason, countAttempt: countAttempt)
     try giveBack(bisections.settledOtherwise(result.job), error: nil, countAttempt: false)
     guard !aborted else { return }
-    let now = clock()
+    let now = clock.now()
     // Requests that were already on their way when the last failure was counted met the same
     // outage: they give their rows back but do not grow the backoff again.
     if result.startedAt > lastCountedFailureStart {

@@ -6,7 +6,7 @@ extension Drainer {
   /// `shutdownGraceMillis` to finish, then are aborted and their rows given back.
   func checkStopRequest() throws(OutboxError) {
     guard shouldStop() else { return }
-    let now = clock()
+    let now = clock.now()
     if stopRequestedAt == nil {
       stopRequestedAt = now
       try halt(.interrupted)
@@ -44,7 +44,7 @@ extension Drainer {
   /// Rows back to `pending`, ready at once (the endpoint gate, not the row, says when to send).
   func giveBack(_ rows: [ClaimedFinding], error: String?, countAttempt: Bool) throws(OutboxError) {
     guard !rows.isEmpty else { return }
-    try outbox.release(rows, retryAt: clock(), error: error, countAttempt: countAttempt, now: clock())
+    try outbox.release(rows, retryAt: clock.now(), error: error, countAttempt: countAttempt, now: clock.now())
     for row in rows { givenBack.insert(row.id) }
     exhausted = false  // they are ready again
   }

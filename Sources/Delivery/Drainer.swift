@@ -2,6 +2,10 @@ import Foundation
 import Ingestion
 import OutboxStore
 
+/// Makes one worker's transport; transfers under way must end soon after `abort` is aborted
+/// (past the shutdown grace).
+public typealias TransportFactory = @Sendable (_ abort: TransferAbort) -> any IngestionTransport
+
 /// The drain loop: claim → pack → (workers: gzip → POST) → record each outcome, fenced.
 ///
 /// The outbox is used only from the thread that calls ``run()``; HTTP never runs inside a
@@ -15,8 +19,8 @@ public final class Drainer {
   let outbox: Outbox
   let configuration: ClientConfiguration
   let options: DrainOptions
-  let tokens: TokenCache
-  let clock: @Sendable () -> Int64
+  let clock: any WallClock
+  let makeTransport: TransportFactory
   let shouldStop: @Sendable () -> Bool
   let onBatch: (BatchEvent) -> Void
   /// This run's lease owner (`host:pid:random`; `…-nolock` for a drain without the drain lock).
@@ -48,12 +52,15 @@ public final class Drainer {
   var random = SystemRandomNumberGenerator()
 
   /// - Parameters:
+  ///   - tokens: the token cache of the production transport (one per configuration by default).
+  ///   - clock: now and waiting, for every time decision of the run (a test clock makes them instant).
+  ///   - transport: makes each worker's transport; nil for ``LogsIngestionClient`` over libcurl.
   ///   - shouldStop: polled by the loop and the workers; true starts no new request (SIGTERM/SIGINT).
   ///   - onBatch: called on the caller's thread after each request is recorded.
   public init(
     outbox: Outbox, configuration: ClientConfiguration, options: DrainOptions, tokens: TokenCache? = nil,
-    clock: @escaping @Sendable () -> Int64 = { Outbox.now() }, shouldStop: @escaping @Sendable () -> Bool = { false },
-    onBatch: @escaping (BatchEvent) -> Void = { _ in }
+    clock: any WallClock = SystemClock(), transport: TransportFactory? = nil,
+    shouldStop: @escaping @Sendable () -> Bool = { false }, onBatch: @escaping (BatchEvent) -> Void = { _ in }
   ) {
     self.outbox = outbox
     self.configuration = configuration
@@ -62,8 +69,17 @@ public final class Drainer {
     options.concurrency = max(1, options.concurrency)
     self.options = options
     owner = Outbox.makeLeaseOwner(holdsDrainLock: options.holdsDrainLock)
-    self.tokens = tokens ?? TokenCache(configuration: configuration)
     self.clock = clock
+    if let transport {
+      makeTransport = transport
+    } else {
+      let (tokens, transportOptions) = (tokens ?? TokenCache(configuration: configuration), options.transport)
+      makeTransport = { [configuration] abort in
+        var transportOptions = transportOptions
+        transportOptions.abort = abort
+        return LogsIngestionClient(configuration: configuration, tokens: tokens, options: transportOptions)
+      }
+    }
     self.shouldStop = shouldStop
     self.onBatch = onBatch
     endpointKey = String(configuration.ingestionURL.prefix { $0 != "?" })
@@ -88,7 +104,7 @@ public final class Drainer {
     bisections = BisectionTracker()
     stopRequestedAt = nil
     transferAbort = TransferAbort()
-    let started = clock()
+    let started = clock.now()
     gate = EndpointGate(
       state: try outbox.endpointState(endpointKey), backoff: options.endpointBackoff,
       maxRetryAfterMillis: options.maxRetryAfterMillis)
@@ -97,11 +113,9 @@ public final class Drainer {
     if gate.isProbing && gate.waitMillis(now: started) > 0 {
       return finish(.outage(reason: gate.state.lastError ?? "the endpoint failed", nextTryAt: gate.state.nextTryAt), started)
     }
-    var workerOptions = options
-    workerOptions.transport.abort = transferAbort
-    let (configuration, tokens, clock) = (self.configuration, self.tokens, self.clock)
-    pool = WorkerPool(count: options.concurrency, shouldStop: shouldStop) { [workerOptions] in
-      SendWorker(configuration: configuration, tokens: tokens, options: workerOptions, clock: clock)
+    let (options, clock, makeTransport, abort) = (self.options, self.clock, self.makeTransport, transferAbort)
+    pool = WorkerPool(count: options.concurrency, clock: clock, shouldStop: shouldStop) {
+      SendWorker(transport: makeTransport(abort), options: options, clock: clock)
     }
     defer {
       transferAbort.abort()
@@ -117,7 +131,7 @@ public final class Drainer {
         }
         let limit = min(options.claimRows, options.maxRows.map { $0 - claimed } ?? .max)
         let rows = try outbox.claim(
-          owner: owner, limit: limit, leaseMillis: options.leaseMillis, now: clock(),
+          owner: owner, limit: limit, leaseMillis: options.leaseMillis, now: clock.now(),
           localOwnersGone: options.holdsDrainLock)
         if rows.isEmpty {
           exhausted = true
@@ -140,14 +154,14 @@ public final class Drainer {
       if gate.isProbing {
         // Failing: wait for the next try in-process only while it is near and the run has
         // failures to spare; otherwise leave the rows pending for a later run.
-        let wait = gate.waitMillis(now: clock())
+        let wait = gate.waitMillis(now: clock.now())
         if failuresThisRun >= threshold || wait > options.retryWaitMillis
           || boundReached(started: started, claimed: claimed) != nil
         {
           try halt(.outage(reason: gate.state.lastError ?? "the endpoint failed", nextTryAt: gate.state.nextTryAt))
           break
         }
-        if !sleep(until: clock() + wait) {
+        if !sleep(until: clock.now() + wait) {
           try halt(.interrupted)
           break
         }
@@ -162,14 +176,14 @@ public final class Drainer {
     try releaseHeldRows()
     try outbox.retireLeases(owner: owner)
     // Remember the last delivery too, so `status` can say the endpoint is fine and since when.
-    if report.sentRows > 0 { try outbox.saveEndpointState(gate.state, now: clock()) }
+    if report.sentRows > 0 { try outbox.saveEndpointState(gate.state, now: clock.now()) }
     return finish(stop ?? .drained, started)
   }
 
   /// Whether another body may be queued now: with every worker while healthy, one at a time
   /// (and only once the next try time has come) while the endpoint is failing.
   private func mayClaim() -> Bool {
-    if gate.isProbing { return pool.outstanding == 0 && gate.waitMillis(now: clock()) == 0 }
+    if gate.isProbing { return pool.outstanding == 0 && gate.waitMillis(now: clock.now()) == 0 }
     return pool.outstanding < options.concurrency + 1
   }
 
@@ -177,7 +191,7 @@ public final class Drainer {
     report.stop = reason
     report.givenBackRows = givenBack.count
     report.endpoint = gate.state
-    report.elapsedMillis = clock() - started
+    report.elapsedMillis = clock.now() - started
     return report
   }
 
@@ -185,7 +199,7 @@ public final class Drainer {
   /// While probing, only the first body is queued and the rest go back unspent.
   private func submit(_ rows: [ClaimedFinding], holdLast: Bool) throws(OutboxError) {
     carry = []
-    let limit = gate.bodyLimit(configured: options.maxBodyBytes, now: clock())
+    let limit = gate.bodyLimit(configured: options.maxBodyBytes, now: clock.now())
     let pieces = BodyPacker(maxBytes: limit).plan(sizes: rows.map(\.payload.count))
     var unsent: [ClaimedFinding] = []
     var queued = 0
@@ -202,7 +216,7 @@ public final class Drainer {
         let dead = try outbox.markDead(
           [rows[row]],
           error: "row is too large to send: its body would be \(bytes) bytes, over the \(limit)-byte request limit",
-          reason: .tooLarge, batchID: nil, now: clock())
+          reason: .tooLarge, batchID: nil, now: clock.now())
         report.deadRows += dead
       }
     }
@@ -212,15 +226,15 @@ public final class Drainer {
   private func boundReached(started: Int64, claimed: Int) -> DrainStop? {
     if shouldStop() { return .interrupted }
     if let max = options.maxRows, claimed >= max { return .maxRows }
-    if let max = options.maxDurationMillis, clock() - started >= max { return .maxDuration }
+    if let max = options.maxDurationMillis, clock.now() - started >= max { return .maxDuration }
     return nil
   }
 
   /// Sleeps until `time`, waking every 100 ms to honour a stop request; false when stopped.
   private func sleep(until time: Int64) -> Bool {
-    while clock() < time {
+    while clock.now() < time {
       if shouldStop() { return false }
-      usleep(UInt32(min(100, max(1, time - clock()))) * 1000)
+      clock.sleep(millis: min(100, max(1, time - clock.now())))
     }
     return true
   }

@@ -22,29 +22,29 @@ struct SendResult: Sendable {
   var transmissions = 1
 }
 
-/// Packs, compresses and POSTs on its own thread, with its own connection and buffers.
+/// Packs, compresses and POSTs on its own thread, with its own transport and buffers.
 final class SendWorker {
-  private let client: LogsIngestionClient
+  private let transport: any IngestionTransport
   private let compressor: GzipCompressor
-  private let clock: @Sendable () -> Int64
+  private let clock: any WallClock
   private var raw: [UInt8] = []
   private var wire: [UInt8] = []
 
-  init(configuration: ClientConfiguration, tokens: TokenCache, options: DrainOptions, clock: @escaping @Sendable () -> Int64) {
-    client = LogsIngestionClient(configuration: configuration, tokens: tokens, options: options.transport)
+  init(transport: any IngestionTransport, options: DrainOptions, clock: any WallClock) {
+    self.transport = transport
     compressor = GzipCompressor(kind: options.compressor, level: options.compressionLevel)
     self.clock = clock
     raw.reserveCapacity(options.maxBodyBytes)
   }
 
   func process(_ job: SendJob) -> SendResult {
-    let started = clock()
+    let started = clock.now()
     let requestID = LogsIngestionClient.newClientRequestID()
     BodyPacker.encode(job.rows.lazy.map(\.payload), into: &raw)
     let upload: UploadResult
     do {
       try compressor.compress(raw, into: &wire)
-      upload = client.upload(gzipBody: wire, clientRequestID: requestID, now: clock)
+      upload = transport.upload(gzipBody: wire, clientRequestID: requestID, now: clock.now)
     } catch {
       upload = UploadResult(
         outcome: .transient(reason: error.description, retryAfterMillis: nil, bodyUnsent: true),
@@ -52,13 +52,15 @@ final class SendWorker {
     }
     return SendResult(
       job: job, upload: upload, clientRequestID: requestID, rawBytes: raw.count, wireBytes: wire.count,
-      startedAt: started, finishedAt: clock(), transmissions: upload.transmissions)
+      startedAt: started, finishedAt: clock.now(), transmissions: upload.transmissions)
   }
 }
 
 /// A fixed set of worker threads: jobs in, results out, both FIFO.
 ///
-/// `@unchecked Sendable`: every mutable field is read and written only under `condition`.
+/// `@unchecked Sendable`: every mutable field is read and written only under `condition`,
+/// except that ``outstanding`` is also read without it, by the drain thread, the only one that
+/// changes it. Built on `NSCondition` because the waits need a timeout, which `Mutex` lacks.
 final class WorkerPool: @unchecked Sendable {
   private let condition = NSCondition()
   private var jobs: [SendJob] = []
@@ -67,11 +69,17 @@ final class WorkerPool: @unchecked Sendable {
   private var running = 0
   /// Polled before a worker takes a job: once true, no new request starts (SIGTERM).
   private let shouldStop: @Sendable () -> Bool
+  /// Times ``nextResult(timeoutMillis:)``: a test clock lets the drain's waits pass at once.
+  private let clock: any WallClock
   /// Jobs submitted whose results have not been taken yet.
   private(set) var outstanding = 0
 
-  init(count: Int, shouldStop: @escaping @Sendable () -> Bool, makeWorker: @escaping @Sendable () -> SendWorker) {
+  init(
+    count: Int, clock: any WallClock, shouldStop: @escaping @Sendable () -> Bool,
+    makeWorker: @escaping @Sendable () -> SendWorker
+  ) {
     self.shouldStop = shouldStop
+    self.clock = clock
     running = count
     for index in 0..<count {
       let thread = Thread { [self] in
@@ -99,6 +107,7 @@ final class WorkerPool: @unchecked Sendable {
     defer { condition.unlock() }
     while !closed && (jobs.isEmpty || shouldStop()) {
       // Woken by submit and close; the timeout notices a stop request that came as a signal.
+      // Real time on purpose: this poll measures nothing, and idle workers must not move a test clock.
       _ = condition.wait(until: Date(timeIntervalSinceNow: 0.1))
     }
     guard !closed else { return nil }
@@ -121,9 +130,11 @@ final class WorkerPool: @unchecked Sendable {
     condition.lock()
     defer { condition.unlock() }
     guard outstanding > 0 else { return nil }
-    let deadline = Date(timeIntervalSinceNow: Double(timeoutMillis) / 1000)
+    let deadline = clock.now() + Int64(timeoutMillis)
     while results.isEmpty {
-      if !condition.wait(until: deadline) && results.isEmpty { return nil }
+      let left = deadline - clock.now()
+      if left <= 0 { return nil }
+      _ = clock.wait(condition, millis: left)
     }
     outstanding -= 1
     return results.removeFirst()

@@ -38,7 +38,7 @@ public final class EmulatorServer: Sendable {
     }
     self.settings = settings
     timeGeneratedRule = try TimeGeneratedRule(transformKql: settings.stream.transformKql, stream: settings.stream)
-    tokens = TokenStore(lifetime: settings.tokenLifetime)
+    tokens = TokenStore(lifetime: settings.tokenLifetime, clock: settings.tokenClock)
     let workspace = settings.sink ? nil : try Workspace(path: settings.workspacePath, table: settings.table)
     ingestion = IngestionEndpoint(
       settings: settings, tokens: tokens,

@@ -1,3 +1,4 @@
+import Foundation
 import Findings
 
 /// The Entra ID application and DCR the emulator accepts.
@@ -41,6 +42,8 @@ public struct EmulatorSettings: Sendable {
   public var identity = EmulatorIdentity.defaults
   /// Lifetime of issued tokens, in seconds.
   public var tokenLifetime = 3599
+  /// Seconds since 1970 for issuing and checking tokens (a test moves it instead of waiting).
+  public var tokenClock: @Sendable () -> Double = { Date().timeIntervalSince1970 }
   /// SQLite workspace file; nil keeps rows in memory.
   public var workspacePath: String?
   /// Benchmark mode: authenticate, enforce the size limit, decompress and count rows; store nothing.

@@ -1,6 +1,8 @@
 import Foundation
 
 /// A value shared between request tasks, guarded by a lock (held only for short, non-async work).
+///
+/// `@unchecked Sendable`: `value` is only reached inside ``withLock(_:)``, under `lock`.
 final class Locked<Value>: @unchecked Sendable {
   private let lock = NSLock()
   private var value: Value

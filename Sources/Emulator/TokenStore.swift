@@ -27,10 +27,17 @@ final class TokenStore: Sendable {
     "https://monitor.azure.com", "https://monitor.azure.us", "https://monitor.azure.cn",
   ]
 
-  init(lifetime: Int) { self.lifetime = lifetime }
+  /// Seconds since 1970 when a call gives no time.
+  private let clock: @Sendable () -> Double
+
+  init(lifetime: Int, clock: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 }) {
+    self.lifetime = lifetime
+    self.clock = clock
+  }
 
   /// Issues a token for `audience`; returns it and its lifetime in seconds.
-  func issue(audience: String, clientId: String, now: Double = Date().timeIntervalSince1970) -> (String, Int) {
+  func issue(audience: String, clientId: String, now: Double? = nil) -> (String, Int) {
+    let now = now ?? clock()
     var bytes = [UInt8](repeating: 0, count: 32)
     var generator = SystemRandomNumberGenerator()
     for index in bytes.indices { bytes[index] = generator.next() }
@@ -43,7 +50,8 @@ final class TokenStore: Sendable {
   }
 
   /// Checks an `Authorization` header value.
-  func check(authorization: String?, now: Double = Date().timeIntervalSince1970) -> TokenProblem? {
+  func check(authorization: String?, now: Double? = nil) -> TokenProblem? {
+    let now = now ?? clock()
     guard let authorization, authorization.count > 7, authorization.prefix(7).lowercased() == "bearer " else {
       return .missing
     }

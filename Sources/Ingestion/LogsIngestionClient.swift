@@ -57,12 +57,8 @@ public final class LogsIngestionClient {
       do {
         token = try tokens.token(now: now())
       } catch {
-        let outcome: UploadOutcome =
-          error.isTransient
-          ? .transient(reason: error.description, retryAfterMillis: nil, bodyUnsent: true)
-          : .configuration(message: error.description)
         return UploadResult(
-          outcome: outcome, status: nil, requestID: nil, elapsedMillis: 0, refreshedToken: refreshed, transmissions: sent)
+          outcome: UploadOutcome(tokenFailure: error), status: nil, requestID: nil, elapsedMillis: 0, refreshedToken: refreshed, transmissions: sent)
       }
       let request = HTTPRequest(
         method: "POST", url: url,

@@ -4,13 +4,18 @@ import Foundation
 ///
 /// A failed early refresh keeps using the still-valid cached token (as azure-core does); a 401
 /// from the ingestion endpoint calls ``invalidate(_:)`` so the next ``token(now:)`` fetches anew.
+///
+/// `@unchecked Sendable`: `cached`, `fetchCount` and the libcurl `session` (one transfer at a
+/// time) are only touched with `lock` held; `source` never changes.
 public final class TokenCache: @unchecked Sendable {
   private let source: any TokenSource
   private let lock = NSLock()
   private let session: CurlSession
   private var cached: AccessToken?
+  private var fetchCount = 0
+
   /// How many tokens were fetched (for logs and tests).
-  public private(set) var fetches = 0
+  public var fetches: Int { lock.withLock { fetchCount } }
 
   public init(source: any TokenSource, options: TransportOptions = TransportOptions()) {
     self.source = source
@@ -26,7 +31,7 @@ public final class TokenCache: @unchecked Sendable {
     do {
       let fresh = try source.fetch(session: session, now: now)
       SecretRedactor.registerTransient(fresh.value.revealed)
-      fetches += 1
+      fetchCount += 1
       cached = fresh
       return fresh.value
     } catch {

@@ -19,6 +19,17 @@ public enum UploadOutcome: Sendable, Equatable {
   case configuration(message: String)
 }
 
+extension UploadOutcome {
+  /// No token for the request: the body never left. A token endpoint or IMDS outage is
+  /// transient; a refused credential is a configuration error.
+  public init(tokenFailure error: AuthenticationError) {
+    self =
+      error.isTransient
+      ? .transient(reason: error.description, retryAfterMillis: nil, bodyUnsent: true)
+      : .configuration(message: error.description)
+  }
+}
+
 /// Classifies an ingestion response (logs-ingestion-api.md §1 and design.md "Sending rules").
 public enum ResponseClassifier {
   /// The outcome of an HTTP response from the ingestion endpoint.

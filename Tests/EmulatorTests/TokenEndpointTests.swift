@@ -1,5 +1,6 @@
 import Emulator
 import Foundation
+import Synchronization
 import Testing
 
 @Suite("Token endpoint")
@@ -44,11 +45,15 @@ struct TokenEndpointTests {
 
   @Test("an expired token gets 401 ExpiredAuthenticationToken, a fresh one 204")
   func tokenExpiry() async throws {
-    // Long enough that a fresh token is still valid when used on a loaded machine (a full
-    // parallel test run once stalled this test for more than 4 s between issue and use).
-    let emulator = try await RunningEmulator { $0.tokenLifetime = 10 }
+    // The token clock is moved past the lifetime instead of waiting for it; the lifetime is
+    // long enough that a fresh token is still valid when used on a loaded machine.
+    let skew = Skew()
+    let emulator = try await RunningEmulator { settings in
+      settings.tokenLifetime = 10
+      settings.tokenClock = { Date().timeIntervalSince1970 + skew.seconds }
+    }
     let token = try await emulator.token()
-    try await Task.sleep(for: .milliseconds(10_300))
+    skew.seconds = 10.3
     let expired = try await emulator.post(try TestFindings.body(count: 1), token: token)
     #expect(expired.status == 401)
     #expect(expired.headers["x-ms-error-code"] == "ExpiredAuthenticationToken")
@@ -63,5 +68,14 @@ struct TokenEndpointTests {
     let reply = try await emulator.post(try TestFindings.body(count: 1), token: token)
     #expect(reply.status == 401)
     #expect(reply.headers["x-ms-error-code"] == "InvalidAudience")
+  }
+}
+
+/// How far the emulator's token clock runs ahead of the real one.
+private final class Skew: Sendable {
+  private let value = Mutex<Double>(0)
+  var seconds: Double {
+    get { value.withLock { $0 } }
+    set { value.withLock { $0 = newValue } }
   }
 }

@@ -2,6 +2,7 @@ import ArgumentParser
 import Emulator
 import Findings
 import Foundation
+import Synchronization
 
 /// `cvebuster-outbox emulator`: a local Entra ID token endpoint, IMDS token endpoint and Logs Ingestion endpoint.
 struct EmulatorCommand: AsyncParsableCommand {
@@ -141,11 +142,10 @@ struct EmulatorCommand: AsyncParsableCommand {
 }
 
 /// Carries an error out of the server's ready callback.
-private final class StartupError: @unchecked Sendable {
-  private let lock = NSLock()
-  private var error: EmulatorError?
-  func set(_ error: EmulatorError) { lock.withLock { self.error = error } }
-  func get() -> EmulatorError? { lock.withLock { error } }
+private final class StartupError: Sendable {
+  private let error = Mutex<EmulatorError?>(nil)
+  func set(_ error: EmulatorError) { self.error.withLock { $0 = error } }
+  func get() -> EmulatorError? { error.withLock { $0 } }
 }
 
 extension FaultPlan.Outage: ExpressibleByArgument {}

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Findings
 import Foundation
+import Intake
 import OutboxStore
 
 /// `enqueue`: validate findings and store them in the outbox.

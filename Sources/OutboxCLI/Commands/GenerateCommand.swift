@@ -1,6 +1,7 @@
 import ArgumentParser
 import FindingGenerator
 import Foundation
+import Intake
 import OutboxStore
 
 /// `cvebuster-outbox generate`: realistic test findings, the seed's generator and demo mode.

@@ -1,5 +1,6 @@
 import FindingGenerator
 import Foundation
+import Intake
 import OutboxStore
 
 #if canImport(Glibc)
@@ -12,7 +13,8 @@ import OutboxStore
 enum GenerateEnqueue {
   /// Runs the pipeline on the read end while a thread writes the findings into the write end.
   ///
-  /// - Throws: `OutboxError` from the store; `GenerateOutput.Failure` if the pipe fails.
+  /// - Throws: `OutboxError` from the store; `GenerateOutput.Failure` if the pipe fails;
+  ///   `ThreadStartError` when no writer thread can be started.
   static func run(
     _ generator: FindingGenerator, pipeline: EnqueuePipeline, onReject: (Rejection) -> Void
   ) throws -> InputSummary {
@@ -23,19 +25,24 @@ enum GenerateEnqueue {
     let (readEnd, writeEnd) = (ends[0], ends[1])
     // If the pipeline stops early, the writer gets EPIPE instead of killing the process.
     signal(SIGPIPE, SIG_IGN)
-    let finished = DispatchSemaphore(value: 0)
-    let writer = Thread {
-      let sink = GenerateOutput(descriptor: writeEnd)
-      try? FindingEncoder.write(generator, format: .ndjson) { (chunk: [UInt8]) throws(GenerateOutput.Failure) in
-        try sink.write(chunk)
+    let writer: JoinedThread
+    do {
+      writer = try JoinedThread {
+        let sink = GenerateOutput(descriptor: writeEnd)
+        try? FindingEncoder.write(generator, format: .ndjson) { (chunk: [UInt8]) throws(GenerateOutput.Failure) in
+          try sink.write(chunk)
+        }
+        close(writeEnd)
       }
+    } catch {
+      close(readEnd)
       close(writeEnd)
-      finished.signal()
+      throw error
     }
-    writer.start()
+    // The pipeline has joined its reader when it returns; closing the read end then ends the writer.
     defer {
       close(readEnd)
-      finished.wait()
+      writer.join()
     }
     return try pipeline.enqueue(fileDescriptor: readEnd, source: "generated") { onReject($0) }
   }

@@ -60,8 +60,10 @@ struct BatchLog: Sendable {
 }
 
 /// `\r`-redrawn progress on stderr (a terminal only): rows sent of the total and rows/s.
+///
+/// `@unchecked Sendable` only to be captured by the drain's `onBatch` closure: it is created,
+/// called and finished on the drain thread alone.
 final class ProgressLine: @unchecked Sendable {
-  // Only touched from the drain thread.
   private let enabled: Bool
   private let total: Int
   private var sent = 0

@@ -1,5 +1,6 @@
 import Findings
 import Foundation
+import Intake
 import OutboxTestSupport
 import Testing
 
@@ -32,6 +33,15 @@ import Testing
     #expect(outcomes.count == 1)
     #expect(outcomes.first?.location.line == 1_000_001)
     #expect(outcomes.first?.finding != nil)
+  }
+
+  @Test func aMillionBlankLinesBetweenRecordsSpacesAndCRLFIncluded() throws {
+    // After the first record the reader is in NDJSON mode: these go through its line loop.
+    let blanks = String(repeating: "\n \t\r\n", count: 500_000)
+    let input = Fixtures.finding(vulnId: "CVE-1") + "\n" + blanks + Fixtures.finding(vulnId: "CVE-2") + "\r\n"
+    let outcomes = try readAndValidate(Array(input.utf8))
+    #expect(outcomes.map { $0.finding?.vulnId } == ["CVE-1", "CVE-2"])
+    #expect(outcomes.last?.location.line == 1_000_002)
   }
 
   @Test func keyWhitespaceIsRejectedButInnerSpacesAreFine() throws {

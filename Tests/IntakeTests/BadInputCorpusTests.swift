@@ -1,5 +1,6 @@
 import Findings
 import Foundation
+import Intake
 import OutboxTestSupport
 import Testing
 

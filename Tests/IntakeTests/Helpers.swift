@@ -1,5 +1,6 @@
 import Findings
 import Foundation
+import Intake
 import OutboxTestSupport
 
 /// The outcome for one record of an input, as enqueue would see it.

@@ -1,3 +1,5 @@
+import Findings
+
 /// Decides which rejected records are printed: the first ``limit`` in full, then only a count,
 /// so 500,000 bad records give 100 error lines and one summary, not 1.5 million lines.
 public struct RejectionLimiter: Sendable {

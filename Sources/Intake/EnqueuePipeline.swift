@@ -1,5 +1,5 @@
 import Findings
-import Foundation
+import OutboxStore
 
 /// A record that was not enqueued, with every reason and its original bytes (for `--rejects`).
 public struct Rejection: Sendable {
@@ -45,23 +45,23 @@ public struct EnqueuePipeline {
   }
 
   /// Reads `fileDescriptor` to the end. `onReject` sees each rejected record, in input order.
+  ///
+  /// The reader thread is joined before this returns or throws, so the caller may close the
+  /// descriptor as soon as it returns: nothing reads it afterwards.
+  /// - Throws: `OutboxError` from the store, ``InputReadError`` when the input cannot be read,
+  ///   ``ThreadStartError`` when no reader thread can be started.
   public func enqueue(fileDescriptor: Int32, source: String, onReject: (Rejection) -> Void) throws -> InputSummary {
     let channel = ChunkChannel()
-    let producer = ChunkProducer(
-      reader: RecordReader(fileDescriptor: fileDescriptor, source: source), validator: validator,
-      chunkSize: min(chunkSize, Self.handOverRows), channel: channel)
-    // Joined before returning or throwing: the reader must not outlive the call (it reads a
-    // descriptor the caller closes, and a process exiting under it crashed).
-    let finished = DispatchSemaphore(value: 0)
-    let thread = Thread {
+    let (validator, chunkSize) = (self.validator, min(self.chunkSize, Self.handOverRows))
+    let reader = try JoinedThread {
+      var producer = ChunkProducer(
+        reader: RecordReader(fileDescriptor: fileDescriptor, source: source), validator: validator,
+        chunkSize: chunkSize, channel: channel)
       producer.run()
-      finished.signal()
     }
-    thread.stackSize = 1 << 20
-    thread.start()
     defer {
       channel.cancel()
-      finished.wait()
+      reader.join()
     }
 
     var summary = InputSummary(source: source)
@@ -103,31 +103,18 @@ public struct EnqueuePipeline {
 
 private struct StrictRollback: Error {}
 
-/// Accepted findings (in natural-key order) and the rejections met while reading them.
-struct Chunk: Sendable {
-  var findings: [ValidFinding] = []
-  var rejections: [Rejection] = []
-}
+/// Reads and validates on the reader thread, which alone owns it, handing chunks to `channel`.
+private struct ChunkProducer {
+  var reader: RecordReader
+  let validator: FindingValidator
+  let chunkSize: Int
+  let channel: ChunkChannel
 
-/// Reads and validates on its own thread, handing chunks to `channel`.
-private final class ChunkProducer: @unchecked Sendable {
-  private var reader: RecordReader
-  private let validator: FindingValidator
-  private let chunkSize: Int
-  private let channel: ChunkChannel
-
-  init(reader: RecordReader, validator: FindingValidator, chunkSize: Int, channel: ChunkChannel) {
-    self.reader = reader
-    self.validator = validator
-    self.chunkSize = chunkSize
-    self.channel = channel
-  }
-
-  func run() {
+  mutating func run() {
     var chunk = Chunk()
     chunk.findings.reserveCapacity(chunkSize)
-    do {
-      while let event = try reader.next() {
+    do throws(InputReadError) {
+      while !channel.isCancelled, let event = try reader.next() {
         switch event {
         case .record(let location, let bytes):
           switch validator.validate(bytes: bytes) {
@@ -160,56 +147,5 @@ private final class ChunkProducer: @unchecked Sendable {
       return a.lastModified < b.lastModified
     }
     return chunk
-  }
-}
-
-/// A bounded hand-over of chunks between the producer thread and the writer.
-final class ChunkChannel: @unchecked Sendable {
-  private let condition = NSCondition()
-  private var queue: [Chunk] = []
-  private var finished = false
-  private var cancelled = false
-  private var failure: (any Error)?
-  private let capacity = 1
-
-  /// Blocks while the queue is full; false when the consumer has gone away.
-  func put(_ chunk: Chunk) -> Bool {
-    condition.lock()
-    defer { condition.unlock() }
-    while queue.count >= capacity && !cancelled { condition.wait() }
-    guard !cancelled else { return false }
-    queue.append(chunk)
-    condition.broadcast()
-    return true
-  }
-
-  /// The next chunk; nil once the producer finished and everything was taken.
-  func take() throws -> Chunk? {
-    condition.lock()
-    defer { condition.unlock() }
-    while queue.isEmpty && !finished { condition.wait() }
-    if !queue.isEmpty {
-      let chunk = queue.removeFirst()
-      condition.broadcast()
-      return chunk
-    }
-    if let failure { throw failure }
-    return nil
-  }
-
-  func finish(throwing error: (any Error)?) {
-    condition.lock()
-    finished = true
-    failure = error
-    condition.broadcast()
-    condition.unlock()
-  }
-
-  /// The consumer stops early (an error): wake and stop the producer.
-  func cancel() {
-    condition.lock()
-    cancelled = true
-    condition.broadcast()
-    condition.unlock()
   }
 }
