@@ -2,7 +2,7 @@ import Dispatch
 import Findings
 import Synchronization
 
-/// Accepted findings (in natural-key order) and the rejections met while reading them.
+/// Accepted findings (in input order) and the rejections met while reading them.
 struct Chunk: Sendable {
   var findings: [ValidFinding] = []
   var rejections: [Rejection] = []

@@ -22,7 +22,7 @@ public struct InputSummary: Sendable {
 /// only for one chunk and a killed enqueue leaves whole chunks behind.
 ///
 /// Reading and validating run on a second thread while this one writes the previous chunk, so
-/// both cores work. Each chunk is written in natural-key order: inserts then walk the unique
+/// both cores work. The store writes each chunk in key-hash order, so its inserts walk the key
 /// index in order instead of touching its pages at random.
 public struct EnqueuePipeline {
   public let outbox: Outbox
@@ -126,26 +126,15 @@ private struct ChunkProducer {
           chunk.rejections.append(Rejection(location: location, errors: [FieldError(field: nil, reason: reason)], bytes: bytes))
         }
         if chunk.findings.count >= chunkSize || chunk.rejections.count >= chunkSize {
-          guard channel.put(sorted(chunk)) else { return }
+          guard channel.put(chunk) else { return }
           chunk = Chunk()
           chunk.findings.reserveCapacity(chunkSize)
         }
       }
-      if !chunk.findings.isEmpty || !chunk.rejections.isEmpty { _ = channel.put(sorted(chunk)) }
+      if !chunk.findings.isEmpty || !chunk.rejections.isEmpty { _ = channel.put(chunk) }
       channel.finish(throwing: nil)
     } catch {
       channel.finish(throwing: error)
     }
-  }
-
-  /// Natural-key order; the sort is stable, so a key given twice keeps its input order (last wins).
-  private func sorted(_ chunk: Chunk) -> Chunk {
-    var chunk = chunk
-    chunk.findings.sort { a, b in
-      if a.vulnId != b.vulnId { return a.vulnId < b.vulnId }
-      if a.machineName != b.machineName { return a.machineName < b.machineName }
-      return a.lastModified < b.lastModified
-    }
-    return chunk
   }
 }
