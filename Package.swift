@@ -41,8 +41,10 @@ let package = Package(
 
     // The stream's columns (from Connector/), the JSON reader and finding validation.
     .target(name: "Findings", dependencies: ["CCrypto"], swiftSettings: strictSettings),
-    // SQLite connection, migrations and the outbox itself.
-    .target(name: "OutboxStore", dependencies: ["CSQLite", "Findings"], swiftSettings: strictSettings),
+    // SQLite connections, statements, errors with result codes, transactions and tracing.
+    .target(name: "SQLite", dependencies: ["CSQLite"], swiftSettings: strictSettings),
+    // Migrations and the outbox itself.
+    .target(name: "OutboxStore", dependencies: ["SQLite", "Findings"], swiftSettings: strictSettings),
     // Entra ID token providers, HTTP over libcurl, the Logs Ingestion client.
     .target(name: "Ingestion", dependencies: ["CCurl", "CZlib", "CDeflate", "Findings"], swiftSettings: strictSettings),
     // The drain loop: claim, pack, send, record.
@@ -51,7 +53,7 @@ let package = Package(
     .target(
       name: "Emulator",
       dependencies: [
-        "Findings", "CZlib", "CSQLite",
+        "Findings", "CZlib", "SQLite",
         .product(name: "Hummingbird", package: "hummingbird"),
       ],
       swiftSettings: strictSettings),
@@ -88,7 +90,9 @@ let package = Package(
 
     .target(name: "OutboxTestSupport", dependencies: ["OutboxStore", "Findings", "Ingestion"], swiftSettings: strictSettings),
     .testTarget(name: "FindingsTests", dependencies: ["Findings", "OutboxTestSupport"], swiftSettings: strictSettings),
-    .testTarget(name: "OutboxStoreTests", dependencies: ["OutboxStore", "OutboxTestSupport"], swiftSettings: strictSettings),
+    .testTarget(name: "SQLiteTests", dependencies: ["SQLite", "OutboxTestSupport"], swiftSettings: strictSettings),
+    .testTarget(
+      name: "OutboxStoreTests", dependencies: ["OutboxStore", "SQLite", "OutboxTestSupport"], swiftSettings: strictSettings),
     .testTarget(name: "IngestionTests", dependencies: ["Ingestion"], swiftSettings: strictSettings),
     .testTarget(
       name: "DeliveryTests",
@@ -110,7 +114,7 @@ let package = Package(
     .testTarget(name: "EmulatorTests", dependencies: ["Emulator", "Findings"], swiftSettings: strictSettings),
     // Issue 15's hostile cases, end to end against the built binary and real local servers.
     .testTarget(
-      name: "HardeningTests", dependencies: ["OutboxTestSupport", "Ingestion", "OutboxStore", "Findings", "CSQLite"],
+      name: "HardeningTests", dependencies: ["OutboxTestSupport", "Ingestion", "OutboxStore", "Findings", "SQLite"],
       swiftSettings: strictSettings),
   ]
 )

@@ -3,6 +3,7 @@
 #elseif canImport(Darwin)
   import Darwin
 #endif
+import SQLite
 
 extension Outbox {
   /// A lease owner name unique to this process: `host:pid:random`, with `-nolock` appended for

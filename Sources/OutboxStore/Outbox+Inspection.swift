@@ -3,6 +3,7 @@
 #elseif canImport(Darwin)
   import Darwin
 #endif
+import SQLite
 
 /// A finding's place in the delivery life cycle.
 public enum DeliveryState: String, Sendable, CaseIterable, Codable {

@@ -3,6 +3,7 @@
 #elseif canImport(Darwin)
   import Darwin
 #endif
+import SQLite
 
 /// How much durability each commit buys.
 public enum SynchronousMode: String, Sendable, CaseIterable {
