@@ -53,7 +53,7 @@ let package = Package(
     .target(
       name: "Emulator",
       dependencies: [
-        "Findings", "CZlib", "SQLite",
+        "Findings", "FindingGenerator", "Ingestion", "SQLite",
         .product(name: "Hummingbird", package: "hummingbird"),
       ],
       swiftSettings: strictSettings),
@@ -72,6 +72,7 @@ let package = Package(
     .target(
       name: "Telemetry",
       dependencies: [
+        "Findings",
         .product(name: "Prometheus", package: "swift-prometheus"),
         .product(name: "Hummingbird", package: "hummingbird"),
       ],
@@ -93,25 +94,30 @@ let package = Package(
     .testTarget(name: "SQLiteTests", dependencies: ["SQLite", "OutboxTestSupport"], swiftSettings: strictSettings),
     .testTarget(
       name: "OutboxStoreTests", dependencies: ["OutboxStore", "SQLite", "OutboxTestSupport"], swiftSettings: strictSettings),
-    .testTarget(name: "IngestionTests", dependencies: ["Ingestion"], swiftSettings: strictSettings),
+    .testTarget(
+      name: "IngestionTests", dependencies: ["Ingestion", "FindingGenerator", "OutboxTestSupport"],
+      swiftSettings: strictSettings),
     .testTarget(
       name: "DeliveryTests",
       dependencies: ["Delivery", "Ingestion", "OutboxStore", "OutboxTestSupport", "Findings", "Emulator"],
       swiftSettings: strictSettings),
     .testTarget(
-      name: "SentinelSolutionTests", dependencies: ["SentinelSolution", "Findings"], swiftSettings: strictSettings),
+      name: "SentinelSolutionTests", dependencies: ["SentinelSolution", "Findings", "OutboxTestSupport"],
+      swiftSettings: strictSettings),
     .testTarget(
       name: "FindingGeneratorTests", dependencies: ["FindingGenerator", "Findings"], swiftSettings: strictSettings),
-    .testTarget(name: "OperatorTests", dependencies: ["Operator"], swiftSettings: strictSettings),
+    .testTarget(name: "OperatorTests", dependencies: ["Operator", "OutboxTestSupport"], swiftSettings: strictSettings),
     .testTarget(
-      name: "OperatorCLITests", dependencies: ["OutboxCLI", "FindingGenerator", "Operator", "OutboxStore"],
+      name: "OperatorCLITests",
+      dependencies: ["OutboxCLI", "FindingGenerator", "Operator", "OutboxStore", "OutboxTestSupport"],
       swiftSettings: strictSettings),
     .testTarget(name: "CLITests", dependencies: ["OutboxTestSupport"], swiftSettings: strictSettings),
     .testTarget(
       name: "OpsTests", dependencies: ["HealthChecks", "Ingestion", "OutboxStore", "OutboxTestSupport"],
       swiftSettings: strictSettings),
     .testTarget(name: "TelemetryTests", dependencies: ["Telemetry", "OutboxTestSupport"], swiftSettings: strictSettings),
-    .testTarget(name: "EmulatorTests", dependencies: ["Emulator", "Findings"], swiftSettings: strictSettings),
+    .testTarget(
+      name: "EmulatorTests", dependencies: ["Emulator", "Findings", "OutboxTestSupport"], swiftSettings: strictSettings),
     // Issue 15's hostile cases, end to end against the built binary and real local servers.
     .testTarget(
       name: "HardeningTests", dependencies: ["OutboxTestSupport", "Ingestion", "OutboxStore", "Findings", "SQLite"],

@@ -4,7 +4,7 @@ import Testing
 @testable import OutboxStore
 
 /// Issue 15.9: a full disk is explained with the database path and the fix, not raw SQLite text.
-@Suite struct DiskFullMessageTests {
+@Suite(.timeLimit(.minutes(10))) struct DiskFullMessageTests {
   @Test func sqliteFullNamesThePathAndTheFix() {
     let error = OutboxError.from(SQLiteError(.full, message: "database or disk is full"), path: "/var/lib/x/outbox.sqlite")
     let text = error.description

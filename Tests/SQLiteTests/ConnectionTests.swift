@@ -4,7 +4,7 @@ import Testing
 
 /// The SQLite layer's promises: result codes that match as patterns, IMMEDIATE transactions that
 /// roll back on throw, a read-only open, and SQL (never values) in errors and traces.
-@Suite(.timeLimit(.minutes(1))) struct ConnectionTests {
+@Suite(.timeLimit(.minutes(10))) struct ConnectionTests {
   let directory = TemporaryDirectory()
 
   func database() throws -> Connection {
