@@ -1,14 +1,17 @@
 // swift-tools-version:6.2
 import PackageDescription
 
+// Our targets only (dependencies keep their own settings): a warning fails the build.
 let strictSettings: [SwiftSetting] = [
   .enableUpcomingFeature("ExistentialAny"),
   .enableUpcomingFeature("MemberImportVisibility"),
+  .treatAllWarnings(as: .error),
 ]
 
 let package = Package(
   name: "cvebuster-outbox",
-  platforms: [.macOS(.v14)],
+  // Synchronization's Atomic and Mutex need macOS 15.
+  platforms: [.macOS(.v15)],
   products: [
     .executable(name: "cvebuster-outbox", targets: ["cvebuster-outbox"])
   ],
@@ -39,12 +42,19 @@ let package = Package(
     // glibc's mallopt, for the drain's memory bound.
     .systemLibrary(name: "CMalloc"),
 
+    // Compiles Migrations/*.sql and Connector/{DCR,table}.json into OutboxStore and Findings.
+    .plugin(name: "EmbedResources", capability: .buildTool(), dependencies: ["EmbedResourcesTool"]),
+    .executableTarget(name: "EmbedResourcesTool", path: "Plugins/EmbedResourcesTool", swiftSettings: strictSettings),
+
     // The stream's columns (from Connector/), the JSON reader and finding validation.
-    .target(name: "Findings", dependencies: ["CCrypto"], swiftSettings: strictSettings),
+    .target(
+      name: "Findings", dependencies: ["CCrypto"], swiftSettings: strictSettings, plugins: ["EmbedResources"]),
     // SQLite connections, statements, errors with result codes, transactions and tracing.
     .target(name: "SQLite", dependencies: ["CSQLite"], swiftSettings: strictSettings),
     // Migrations and the outbox itself.
-    .target(name: "OutboxStore", dependencies: ["SQLite", "Findings"], swiftSettings: strictSettings),
+    .target(
+      name: "OutboxStore", dependencies: ["SQLite", "Findings"], swiftSettings: strictSettings,
+      plugins: ["EmbedResources"]),
     // Entra ID token providers, HTTP over libcurl, the Logs Ingestion client.
     .target(name: "Ingestion", dependencies: ["CCurl", "CZlib", "CDeflate", "Findings"], swiftSettings: strictSettings),
     // The drain loop: claim, pack, send, record.

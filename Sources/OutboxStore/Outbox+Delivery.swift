@@ -1,9 +1,10 @@
+import SQLite
+
 #if canImport(Glibc)
   import Glibc
 #elseif canImport(Darwin)
   import Darwin
 #endif
-import SQLite
 
 extension Outbox {
   /// A lease owner name unique to this process: `host:pid:random`, with `-nolock` appended for

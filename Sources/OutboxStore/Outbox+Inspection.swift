@@ -1,9 +1,10 @@
+import SQLite
+
 #if canImport(Glibc)
   import Glibc
 #elseif canImport(Darwin)
   import Darwin
 #endif
-import SQLite
 
 /// A finding's place in the delivery life cycle.
 public enum DeliveryState: String, Sendable, CaseIterable, Codable {

@@ -1,9 +1,10 @@
+import SQLite
+
 #if canImport(Glibc)
   import Glibc
 #elseif canImport(Darwin)
   import Darwin
 #endif
-import SQLite
 
 /// How much durability each commit buys.
 public enum SynchronousMode: String, Sendable, CaseIterable {

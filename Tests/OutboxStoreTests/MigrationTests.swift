@@ -4,7 +4,7 @@ import OutboxStore
 import OutboxTestSupport
 import Testing
 
-@Suite struct MigrationTests {
+@Suite(.timeLimit(.minutes(10))) struct MigrationTests {
   @Test func freshDatabaseIsMigratedAndPrivate() throws {
     let directory = TemporaryDirectory()
     let path = directory.file("state/sub/outbox.sqlite")
@@ -101,7 +101,7 @@ import Testing
 
 /// A database written by a build that knew only migration 1 keeps every row, state, lease and
 /// id when a newer build opens it.
-@Suite struct UpgradeFromVersionOneTests {
+@Suite(.timeLimit(.minutes(10))) struct UpgradeFromVersionOneTests {
   @Test func version1RowsCarryOverIntoTheSplitTables() throws {
     let directory = TemporaryDirectory()
     let path = directory.file("outbox.sqlite")
@@ -149,16 +149,16 @@ import Testing
   }
 }
 
-@Suite struct EmbeddedResourcesTests {
+@Suite(.timeLimit(.minutes(10))) struct EmbeddedResourcesTests {
   static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
   @Test func embeddedMigrationsEqualTheFiles() throws {
     let files = try FileManager.default.contentsOfDirectory(atPath: Self.root.appendingPathComponent("Migrations").path)
       .filter { $0.hasSuffix(".sql") }.sorted()
-    #expect(files == EmbeddedMigration.all.map(\.fileName), "run Scripts/embed-resources")
+    #expect(files == EmbeddedMigration.all.map(\.fileName), "rebuild: the EmbedResources plugin embeds Migrations/")
     for migration in EmbeddedMigration.all {
       let text = try String(contentsOf: Self.root.appendingPathComponent("Migrations/\(migration.fileName)"), encoding: .utf8)
-      #expect(text == migration.sql, "Migrations/\(migration.fileName) differs from the embedded copy: run Scripts/embed-resources")
+      #expect(text == migration.sql, "Migrations/\(migration.fileName) differs from the embedded copy: rebuild")
     }
     #expect(EmbeddedMigration.all.map(\.version) == Array(1...EmbeddedMigration.all.count))
   }
@@ -166,7 +166,7 @@ import Testing
   @Test func embeddedConnectorFilesEqualTheFiles() throws {
     let dcr = try String(contentsOf: Self.root.appendingPathComponent("Connector/DCR.json"), encoding: .utf8)
     let table = try String(contentsOf: Self.root.appendingPathComponent("Connector/table.json"), encoding: .utf8)
-    #expect(dcr == EmbeddedConnector.dcr, "Connector/DCR.json differs from the embedded copy: run Scripts/embed-resources")
-    #expect(table == EmbeddedConnector.table, "Connector/table.json differs from the embedded copy: run Scripts/embed-resources")
+    #expect(dcr == EmbeddedConnector.dcr, "Connector/DCR.json differs from the embedded copy: rebuild")
+    #expect(table == EmbeddedConnector.table, "Connector/table.json differs from the embedded copy: rebuild")
   }
 }
