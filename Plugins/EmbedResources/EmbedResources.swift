@@ -5,7 +5,10 @@ import PackagePlugin
 /// files beside it: `Migrations/NNNN_name.sql` into OutboxStore's `EmbeddedMigration.all`, and
 /// `Connector/DCR.json` and `Connector/table.json` into Findings' `EmbeddedConnector`.
 ///
-/// The file list is read on every build, so a new migration is picked up without editing anything.
+/// Migrations/ itself is an input and the tool lists it when it runs, so adding or removing a
+/// migration is picked up by the next build, and so is an edit to a file that existed when
+/// SwiftPM last planned the build. An edit to a file added since needs a new plan (a change to
+/// Package.swift or to the set of source files; `touch Package.swift` will do).
 @main struct EmbedResources: BuildToolPlugin {
   func createBuildCommands(context: PluginContext, target: any Target) async throws -> [Command] {
     let root = context.package.directoryURL
@@ -13,17 +16,23 @@ import PackagePlugin
     let output = context.pluginWorkDirectoryURL.appending(path: "Embedded\(target.name).swift")
     let kind: String
     let inputs: [URL]
+    let arguments: [String]
     switch target.name {
     case "OutboxStore":
+      // The tool lists the directory itself, and the directory is an input: adding a migration
+      // changes its modification time, so the next build re-embeds without a new build plan.
       kind = "migrations"
       let directory = root.appending(path: "Migrations")
-      inputs = try FileManager.default.contentsOfDirectory(atPath: directory.path)
+      let files = try FileManager.default.contentsOfDirectory(atPath: directory.path)
         .filter { $0.hasSuffix(".sql") }
         .sorted()
         .map { directory.appending(path: $0) }
+      inputs = [directory] + files
+      arguments = [kind, output.path, directory.path]
     case "Findings":
       kind = "connector"
       inputs = ["DCR.json", "table.json"].map { root.appending(path: "Connector").appending(path: $0) }
+      arguments = [kind, output.path] + inputs.map(\.path)
     default:
       throw PluginError(message: "EmbedResources has nothing to embed for target \(target.name)")
     }
@@ -31,7 +40,7 @@ import PackagePlugin
       .buildCommand(
         displayName: "Embedding \(kind) into \(target.name)",
         executable: tool,
-        arguments: [kind, output.path] + inputs.map(\.path),
+        arguments: arguments,
         inputFiles: inputs,
         outputFiles: [output])
     ]

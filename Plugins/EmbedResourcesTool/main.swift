@@ -1,7 +1,8 @@
 import Foundation
 
-// The EmbedResources plugin's worker: `EmbedResourcesTool migrations|connector OUTPUT FILE...`
-// writes OUTPUT, a Swift file holding each FILE's text exactly (as an escaped string literal,
+// The EmbedResources plugin's worker: `EmbedResourcesTool migrations OUTPUT DIRECTORY` (every
+// *.sql file in DIRECTORY) or `EmbedResourcesTool connector OUTPUT FILE...` writes OUTPUT, a Swift
+// file holding each file's text exactly (as an escaped string literal,
 // so no byte of the file can end or change the literal).
 
 /// `text` as a Swift string literal that evaluates to exactly `text`.
@@ -64,11 +65,15 @@ func connector(_ paths: [String]) -> String {
 }
 
 let arguments = CommandLine.arguments.dropFirst()
-guard arguments.count >= 2 else { fail("usage: EmbedResourcesTool migrations|connector OUTPUT FILE...") }
+guard arguments.count >= 2 else { fail("usage: EmbedResourcesTool migrations OUTPUT DIRECTORY | connector OUTPUT FILE...") }
 let (kind, output, inputs) = (arguments.first!, arguments.dropFirst().first!, Array(arguments.dropFirst(2)))
 let source: String
 switch kind {
-case "migrations": source = migrations(inputs)
+case "migrations":
+  guard inputs.count == 1, let names = try? FileManager.default.contentsOfDirectory(atPath: inputs[0]) else {
+    fail("migrations needs one readable directory")
+  }
+  source = migrations(names.filter { $0.hasSuffix(".sql") }.map { inputs[0] + "/" + $0 })
 case "connector": source = connector(inputs)
 default: fail("unknown kind \(kind)")
 }
