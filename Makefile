@@ -1,5 +1,5 @@
 # Developer shortcuts. The README's two commands (scripts/) are what users and CI run.
-.PHONY: build test embed bench
+.PHONY: build test lint bench
 
 build:
 	swift build -c release
@@ -7,8 +7,8 @@ build:
 test:
 	swift test
 
-embed:
-	Scripts/embed-resources
+lint:
+	Scripts/lint
 
 bench:
 	Scripts/bench

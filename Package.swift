@@ -1,14 +1,17 @@
 // swift-tools-version:6.2
 import PackageDescription
 
+// Our targets only (dependencies keep their own settings): a warning fails the build.
 let strictSettings: [SwiftSetting] = [
   .enableUpcomingFeature("ExistentialAny"),
   .enableUpcomingFeature("MemberImportVisibility"),
+  .treatAllWarnings(as: .error),
 ]
 
 let package = Package(
   name: "cvebuster-outbox",
-  platforms: [.macOS(.v14)],
+  // Synchronization's Atomic and Mutex need macOS 15.
+  platforms: [.macOS(.v15)],
   products: [
     .executable(name: "cvebuster-outbox", targets: ["cvebuster-outbox"])
   ],
@@ -39,10 +42,19 @@ let package = Package(
     // glibc's mallopt, for the drain's memory bound.
     .systemLibrary(name: "CMalloc"),
 
+    // Compiles Migrations/*.sql and Connector/{DCR,table}.json into OutboxStore and Findings.
+    .plugin(name: "EmbedResources", capability: .buildTool(), dependencies: ["EmbedResourcesTool"]),
+    .executableTarget(name: "EmbedResourcesTool", path: "Plugins/EmbedResourcesTool", swiftSettings: strictSettings),
+
     // The stream's columns (from Connector/), the JSON reader and finding validation.
-    .target(name: "Findings", dependencies: ["CCrypto"], swiftSettings: strictSettings),
-    // SQLite connection, migrations and the outbox itself.
-    .target(name: "OutboxStore", dependencies: ["CSQLite", "Findings"], swiftSettings: strictSettings),
+    .target(
+      name: "Findings", dependencies: ["CCrypto"], swiftSettings: strictSettings, plugins: ["EmbedResources"]),
+    // SQLite connections, statements, errors with result codes, transactions and tracing.
+    .target(name: "SQLite", dependencies: ["CSQLite"], swiftSettings: strictSettings),
+    // Migrations and the outbox itself.
+    .target(
+      name: "OutboxStore", dependencies: ["SQLite", "Findings"], swiftSettings: strictSettings,
+      plugins: ["EmbedResources"]),
     // Reading input: the streaming record reader, the rejection report and the enqueue pipeline.
     .target(name: "Intake", dependencies: ["Findings", "OutboxStore"], swiftSettings: strictSettings),
     // Entra ID token providers, HTTP over libcurl, the Logs Ingestion client.
@@ -53,7 +65,7 @@ let package = Package(
     .target(
       name: "Emulator",
       dependencies: [
-        "Findings", "CZlib", "CSQLite",
+        "Findings", "FindingGenerator", "Ingestion", "SQLite",
         .product(name: "Hummingbird", package: "hummingbird"),
       ],
       swiftSettings: strictSettings),
@@ -72,6 +84,7 @@ let package = Package(
     .target(
       name: "Telemetry",
       dependencies: [
+        "Findings",
         .product(name: "Prometheus", package: "swift-prometheus"),
         .product(name: "Hummingbird", package: "hummingbird"),
       ],
@@ -93,29 +106,36 @@ let package = Package(
     .testTarget(
       name: "IntakeTests", dependencies: ["Intake", "Findings", "OutboxStore", "OutboxTestSupport"],
       swiftSettings: strictSettings),
-    .testTarget(name: "OutboxStoreTests", dependencies: ["OutboxStore", "OutboxTestSupport"], swiftSettings: strictSettings),
-    .testTarget(name: "IngestionTests", dependencies: ["Ingestion"], swiftSettings: strictSettings),
+    .testTarget(name: "SQLiteTests", dependencies: ["SQLite", "OutboxTestSupport"], swiftSettings: strictSettings),
+    .testTarget(
+      name: "OutboxStoreTests", dependencies: ["OutboxStore", "SQLite", "OutboxTestSupport"], swiftSettings: strictSettings),
+    .testTarget(
+      name: "IngestionTests", dependencies: ["Ingestion", "FindingGenerator", "OutboxTestSupport"],
+      swiftSettings: strictSettings),
     .testTarget(
       name: "DeliveryTests",
       dependencies: ["Delivery", "Ingestion", "OutboxStore", "OutboxTestSupport", "Findings", "Emulator"],
       swiftSettings: strictSettings),
     .testTarget(
-      name: "SentinelSolutionTests", dependencies: ["SentinelSolution", "Findings"], swiftSettings: strictSettings),
+      name: "SentinelSolutionTests", dependencies: ["SentinelSolution", "Findings", "OutboxTestSupport"],
+      swiftSettings: strictSettings),
     .testTarget(
       name: "FindingGeneratorTests", dependencies: ["FindingGenerator", "Findings"], swiftSettings: strictSettings),
-    .testTarget(name: "OperatorTests", dependencies: ["Operator"], swiftSettings: strictSettings),
+    .testTarget(name: "OperatorTests", dependencies: ["Operator", "OutboxTestSupport"], swiftSettings: strictSettings),
     .testTarget(
-      name: "OperatorCLITests", dependencies: ["OutboxCLI", "FindingGenerator", "Operator", "OutboxStore"],
+      name: "OperatorCLITests",
+      dependencies: ["OutboxCLI", "FindingGenerator", "Operator", "OutboxStore", "OutboxTestSupport"],
       swiftSettings: strictSettings),
     .testTarget(name: "CLITests", dependencies: ["OutboxTestSupport"], swiftSettings: strictSettings),
     .testTarget(
       name: "OpsTests", dependencies: ["HealthChecks", "Ingestion", "OutboxStore", "OutboxTestSupport"],
       swiftSettings: strictSettings),
     .testTarget(name: "TelemetryTests", dependencies: ["Telemetry", "OutboxTestSupport"], swiftSettings: strictSettings),
-    .testTarget(name: "EmulatorTests", dependencies: ["Emulator", "Findings"], swiftSettings: strictSettings),
+    .testTarget(
+      name: "EmulatorTests", dependencies: ["Emulator", "Findings", "OutboxTestSupport"], swiftSettings: strictSettings),
     // Issue 15's hostile cases, end to end against the built binary and real local servers.
     .testTarget(
-      name: "HardeningTests", dependencies: ["OutboxTestSupport", "Ingestion", "OutboxStore", "Findings", "CSQLite"],
+      name: "HardeningTests", dependencies: ["OutboxTestSupport", "Ingestion", "OutboxStore", "Findings", "SQLite"],
       swiftSettings: strictSettings),
   ]
 )

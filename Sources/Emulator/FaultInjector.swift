@@ -1,3 +1,4 @@
+import FindingGenerator
 import Foundation
 
 /// What the fault plan decides for one ingestion request.
@@ -14,7 +15,7 @@ enum FaultDecision: Sendable, Equatable {
 /// throttle's sliding 60-second window.
 final class FaultInjector: Sendable {
   private struct State {
-    var generator: UInt64
+    var generator: SplitMix64
     var requests = 0
     var window: [(time: Double, bytes: Int)] = []
     var windowStart = 0
@@ -29,7 +30,7 @@ final class FaultInjector: Sendable {
     self.plan = plan
     self.requestsPerMinute = requestsPerMinute
     self.bytesPerMinute = bytesPerMinute
-    state = Locked(State(generator: plan.seed))
+    state = Locked(State(generator: SplitMix64(seed: plan.seed)))
   }
 
   /// The decision for the next ingestion request, in arrival order.
@@ -37,7 +38,7 @@ final class FaultInjector: Sendable {
     state.withLock { state in
       state.requests += 1
       // Always draw, so a request's fault depends only on its position, not on earlier throttling.
-      let draw = Self.unitInterval(&state.generator)
+      let draw = state.generator.unitInterval()
       if state.requests <= plan.failFirst { return .status(503, kind: "fail_first") }
       if let retry = throttleRetryAfter(&state, now: now) { return .throttled(retryAfter: retry) }
       var threshold = plan.probability429
@@ -81,15 +82,5 @@ final class FaultInjector: Sendable {
     }
     state.window.append((now, 0))
     return nil
-  }
-
-  /// SplitMix64, mapped to [0, 1).
-  private static func unitInterval(_ state: inout UInt64) -> Double {
-    state &+= 0x9E37_79B9_7F4A_7C15
-    var z = state
-    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-    z ^= z >> 31
-    return Double(z >> 11) / Double(1 << 53)
   }
 }

@@ -1,5 +1,6 @@
 import Findings
 import Foundation
+import Ingestion
 
 /// The Logs Ingestion endpoint twin: checks a request in the service's order, applies the DCR
 /// to its rows, stores them (or only counts them in sink mode) and keeps the stats.
@@ -125,9 +126,9 @@ final class IngestionEndpoint: Sendable {
     case nil, "", "identity": break
     case "gzip":
       do {
-        body = try Gunzip.decompress(body, limit: settings.maxDecompressedBytes)
+        body = try gunzip(body, limit: settings.maxDecompressedBytes)
       } catch {
-        return .respond(IngestionErrors.response(400, "InvalidContentEncoding", "Content-Encoding is gzip but \(error.reason)."))
+        return .respond(IngestionErrors.response(400, "InvalidContentEncoding", "Content-Encoding is gzip but the body does not decompress (\(error.description))."))
       }
     case let other?:
       return .respond(IngestionErrors.response(400, "UnsupportedContentEncoding", "Content-Encoding '\(other)' is not supported; send gzip or no encoding."))

@@ -1,3 +1,4 @@
+import Findings
 import Foundation
 
 /// A response from one of the emulator's endpoints, independent of the HTTP library.
@@ -120,8 +121,7 @@ struct TokenEndpoint: Sendable {
   private func error(_ status: Int, _ code: String, _ aadsts: Int, _ message: String) -> EndpointResponse {
     let trace = UUID().uuidString.lowercased()
     let correlation = UUID().uuidString.lowercased()
-    let formatter = ISO8601DateFormatter()
-    let timestamp = formatter.string(from: Date()).replacingOccurrences(of: "T", with: " ")
+    let timestamp = UTCTimestamp.format(Int64(Date().timeIntervalSince1970)).replacingOccurrences(of: "T", with: " ")
     let document: [String: Any] = [
       "error": code,
       "error_description": "AADSTS\(aadsts): \(message)\r\nTrace ID: \(trace)\r\nCorrelation ID: \(correlation)\r\nTimestamp: \(timestamp)",

@@ -1,3 +1,5 @@
+import Findings
+
 /// How a set of findings is laid out in a file.
 public enum FindingFormat: String, Sendable, CaseIterable {
   /// One JSON array, one finding per line: what the seed's scripts wrote.

@@ -1,3 +1,5 @@
+import Findings
+
 /// Realistic, reproducible test findings: the seed's `generate_data.py` and `demo_mode.py`.
 ///
 /// - Severity mix 30 % Critical, 25 % High, 25 % Medium, 20 % Low, with each CVSS score inside

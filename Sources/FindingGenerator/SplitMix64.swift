@@ -38,6 +38,11 @@ public struct SplitMix64: RandomNumberGenerator, Sendable {
     range.lowerBound + Int(below(UInt64(range.upperBound - range.lowerBound) + 1))
   }
 
+  /// A uniform value in [0, 1), from the top 53 bits.
+  public mutating func unitInterval() -> Double {
+    Double(next() >> 11) / Double(1 << 53)
+  }
+
   /// `true` with probability `percent` / 100.
   public mutating func chance(percent: Int) -> Bool {
     below(100) < UInt64(percent)

@@ -46,7 +46,7 @@ public enum Entrypoint {
       console.configure(GlobalOptions.scanned(from: arguments))
       finish(with: error)
     }
-    console.configure((command as? any UsesGlobalOptions)?.global ?? GlobalOptions.scanned(from: arguments))
+    console.configure(globalOptions(of: command) ?? GlobalOptions.scanned(from: arguments))
     LoggingSystem.bootstrap { label in ConsoleLogHandler(console: .shared, label: label) }
     do {
       if var asyncCommand = command as? any AsyncParsableCommand {
@@ -58,6 +58,12 @@ public enum Entrypoint {
       finish(with: error)
     }
     exit(ExitStatus.ok.rawValue)
+  }
+
+  /// The command's global options. Nonisolated, so the cast cannot pick a main-actor conformance,
+  /// which would tie `command` to the main actor and forbid sending it to its `run()`.
+  private nonisolated static func globalOptions(of command: any ParsableCommand) -> GlobalOptions? {
+    (command as? any UsesGlobalOptions)?.global
   }
 
   /// Reports `error` (unless its message was printed already) and exits with its status.

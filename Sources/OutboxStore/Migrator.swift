@@ -1,4 +1,5 @@
 import Findings
+import SQLite
 
 /// Applies `EmbeddedMigration.all` in order, each in one IMMEDIATE transaction, and records
 /// version, name and checksum in `schema_migrations`.

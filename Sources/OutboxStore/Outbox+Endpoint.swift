@@ -1,3 +1,5 @@
+import SQLite
+
 /// What the outbox remembers about one ingestion endpoint between runs (`endpoint_state`).
 public struct EndpointState: Sendable, Equatable, Codable {
   /// The ingestion URL without its query string.

@@ -1,4 +1,5 @@
 import Findings
+import SQLite
 
 /// What one `enqueue` call did with its findings.
 public struct EnqueueCounts: Sendable, Equatable {

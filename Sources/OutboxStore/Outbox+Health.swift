@@ -1,3 +1,5 @@
+import SQLite
+
 extension Outbox {
   /// The newest migration applied to this database (`schema_migrations.version`).
   /// - Throws: `OutboxError` when the table cannot be read.

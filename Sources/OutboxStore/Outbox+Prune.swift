@@ -4,6 +4,8 @@
   import Darwin
 #endif
 
+import SQLite
+
 /// How many rows one prune transaction takes: it starts at 1,000 and adapts so that each
 /// transaction holds the write lock for about `targetMillis`, however large the outbox is and
 /// however fast the disk, and an `enqueue` or `drain` waiting for the lock waits no longer.

@@ -1,3 +1,5 @@
+import SQLite
+
 /// How many rows each delivery state gained (or, negative, lost) in one transaction.
 ///
 /// `delivery_counts` holds one row per state so `status` reads four numbers instead of counting

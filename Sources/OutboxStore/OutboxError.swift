@@ -1,4 +1,4 @@
-import CSQLite
+import SQLite
 
 #if canImport(Glibc)
   import Glibc
@@ -60,15 +60,11 @@ public enum OutboxError: Error, Sendable, CustomStringConvertible {
   static func from(_ error: SQLiteError, path: String) -> OutboxError {
     if error.isCorrupt { return .damaged(path: path, detail: error.message) }
     if error.isBusy { return .busy(path: path, detail: error.message) }
-    if error.primaryCode == SQLITE_FULL || error.code == sqliteIOErrWrite || error.code == sqliteIOErrFsync {
-      return .localIO(path: path, detail: writeFailure(error, path: path))
+    switch error.resultCode {
+    case .full, .ioErrWrite, .ioErrFsync: return .localIO(path: path, detail: writeFailure(error, path: path))
+    default: return .localIO(path: path, detail: error.description)
     }
-    return .localIO(path: path, detail: error.description)
   }
-
-  /// SQLITE_IOERR_WRITE and SQLITE_IOERR_FSYNC (C macros Swift does not import).
-  static let sqliteIOErrWrite: Int32 = SQLITE_IOERR | (3 << 8)
-  static let sqliteIOErrFsync: Int32 = SQLITE_IOERR | (4 << 8)
 
   /// A failed write explained: the file size limit (`ulimit -f`, EFBIG) when one is set, else a
   /// full disk; with the fix, and that the transaction rolled back (nothing acknowledged was lost).

@@ -1,5 +1,5 @@
-import CSQLite
 import Findings
+import SQLite
 
 /// How a finding is laid out in `finding_content` (schema version 4).
 ///
@@ -118,20 +118,10 @@ enum StoredPayload {
 
 extension Connection {
   /// Defines `cvebuster_key_hash(vuln_id, machine_name, last_modified)` on this connection, for
-  /// the migration that fills `key_hash` (and for people checking a row at a `sqlite3` prompt
-  /// through this tool's connection only: the sqlite3 shell does not have it).
+  /// the migration that fills `key_hash`. (The sqlite3 shell does not have it.)
   func defineKeyHashFunction() throws(SQLiteError) {
-    let rc = sqlite3_create_function_v2(
-      handle, "cvebuster_key_hash", 3, SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, nil,
-      { context, count, arguments in
-        guard count == 3, let arguments else { return sqlite3_result_null(context) }
-        func text(_ index: Int) -> String {
-          guard let value = arguments[index], let pointer = sqlite3_value_text(value) else { return "" }
-          return String(cString: pointer)
-        }
-        sqlite3_result_int64(
-          context, StoredPayload.keyHash(vulnId: text(0), machineName: text(1), lastModified: text(2)))
-      }, nil, nil, nil)
-    guard rc == SQLITE_OK else { throw error(code: rc, sql: nil) }
+    try defineIntegerFunction("cvebuster_key_hash", argumentCount: 3) { texts in
+      StoredPayload.keyHash(vulnId: texts[0], machineName: texts[1], lastModified: texts[2])
+    }
   }
 }

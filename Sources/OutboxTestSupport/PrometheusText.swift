@@ -29,29 +29,29 @@ public struct PrometheusText: Sendable {
     var help: [String: String] = [:]
     var current: String?
     for (number, line) in text.split(separator: "\n", omittingEmptySubsequences: false).dropLast().enumerated() {
-      let where_ = "line \(number + 1) `\(line)`"
+      let location = "line \(number + 1) `\(line)`"
       if line.hasPrefix("# HELP ") {
         let rest = line.dropFirst(7)
         let name = String(rest.prefix { $0 != " " })
-        guard Self.isMetricName(name) else { throw HarnessError("\(where_): bad metric name in HELP") }
-        guard help[name] == nil else { throw HarnessError("\(where_): second HELP for \(name)") }
+        guard Self.isMetricName(name) else { throw HarnessError("\(location): bad metric name in HELP") }
+        guard help[name] == nil else { throw HarnessError("\(location): second HELP for \(name)") }
         help[name] = String(rest.dropFirst(name.count).drop { $0 == " " })
       } else if line.hasPrefix("# TYPE ") {
         let parts = line.dropFirst(7).split(separator: " ")
-        guard parts.count == 2, Self.isMetricName(String(parts[0])) else { throw HarnessError("\(where_): bad TYPE") }
+        guard parts.count == 2, Self.isMetricName(String(parts[0])) else { throw HarnessError("\(location): bad TYPE") }
         let (name, type) = (String(parts[0]), String(parts[1]))
         guard ["counter", "gauge", "histogram", "summary", "untyped"].contains(type) else {
-          throw HarnessError("\(where_): unknown type \(type)")
+          throw HarnessError("\(location): unknown type \(type)")
         }
-        guard families[name] == nil else { throw HarnessError("\(where_): second TYPE for \(name)") }
+        guard families[name] == nil else { throw HarnessError("\(location): second TYPE for \(name)") }
         families[name] = Family(name: name, type: type, help: help[name])
         current = name
       } else if line.hasPrefix("#") || line.isEmpty {
         continue  // a comment
       } else {
-        let sample = try Self.sample(String(line), where_)
+        let sample = try Self.sample(String(line), location)
         guard let family = current, Self.belongs(sample.name, to: family, type: families[family]!.type) else {
-          throw HarnessError("\(where_): sample outside its family's TYPE block")
+          throw HarnessError("\(location): sample outside its family's TYPE block")
         }
         families[family]!.samples.append(sample)
       }
@@ -68,10 +68,10 @@ public struct PrometheusText: Sendable {
     return [family, family + "_bucket", family + "_sum", family + "_count"].contains(sample)
   }
 
-  static func sample(_ line: String, _ where_: String) throws -> Sample {
+  static func sample(_ line: String, _ location: String) throws -> Sample {
     var rest = Substring(line)
     let name = String(rest.prefix { $0 != "{" && $0 != " " })
-    guard isMetricName(name) else { throw HarnessError("\(where_): bad metric name") }
+    guard isMetricName(name) else { throw HarnessError("\(location): bad metric name") }
     rest = rest.dropFirst(name.count)
     var labels: [String: String] = [:]
     if rest.first == "{" {
@@ -80,35 +80,35 @@ public struct PrometheusText: Sendable {
         let label = String(rest.prefix { $0 != "=" })
         guard label.range(of: #"^[a-zA-Z_][a-zA-Z0-9_]*$"#, options: .regularExpression) != nil,
           !label.hasPrefix("__")
-        else { throw HarnessError("\(where_): bad label name `\(label)`") }
+        else { throw HarnessError("\(location): bad label name `\(label)`") }
         rest = rest.dropFirst(label.count)
-        guard rest.hasPrefix("=\"") else { throw HarnessError("\(where_): label value not quoted") }
+        guard rest.hasPrefix("=\"") else { throw HarnessError("\(location): label value not quoted") }
         rest = rest.dropFirst(2)
         var value = ""
         while let character = rest.first, character != "\"" {
           rest = rest.dropFirst()
           if character == "\\" {
-            guard let escaped = rest.first, "\\\"n".contains(escaped) else { throw HarnessError("\(where_): bad escape") }
+            guard let escaped = rest.first, "\\\"n".contains(escaped) else { throw HarnessError("\(location): bad escape") }
             value.append(escaped == "n" ? "\n" : escaped)
             rest = rest.dropFirst()
           } else {
             value.append(character)
           }
         }
-        guard rest.first == "\"" else { throw HarnessError("\(where_): unterminated label value") }
+        guard rest.first == "\"" else { throw HarnessError("\(location): unterminated label value") }
         rest = rest.dropFirst()
-        guard labels.updateValue(value, forKey: label) == nil else { throw HarnessError("\(where_): repeated label") }
+        guard labels.updateValue(value, forKey: label) == nil else { throw HarnessError("\(location): repeated label") }
         if rest.first == "," { rest = rest.dropFirst() } else if rest.first != "}" {
-          throw HarnessError("\(where_): expected , or }")
+          throw HarnessError("\(location): expected , or }")
         }
       }
       rest = rest.dropFirst()
     }
     let fields = rest.split(separator: " ")
     guard rest.first == " ", (1...2).contains(fields.count), let value = parseValue(String(fields[0])) else {
-      throw HarnessError("\(where_): bad value")
+      throw HarnessError("\(location): bad value")
     }
-    if fields.count == 2 && Int64(fields[1]) == nil { throw HarnessError("\(where_): bad timestamp") }
+    if fields.count == 2 && Int64(fields[1]) == nil { throw HarnessError("\(location): bad timestamp") }
     return Sample(name: name, labels: labels, value: value)
   }
 

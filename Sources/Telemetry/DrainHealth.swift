@@ -1,3 +1,4 @@
+import Findings
 import Foundation
 import Synchronization
 
@@ -29,7 +30,7 @@ public struct HealthReport: Sendable, Equatable {
   public var json: String {
     var object: [String: Any] = ["status": state.rawValue, "healthy": healthy]
     if let reason { object["reason"] = String(reason.prefix(300)) }
-    object["since"] = Date(timeIntervalSince1970: Double(since) / 1000).formatted(.iso8601)
+    object["since"] = UTCTimestamp.format(since / 1000)
     let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data("{}".utf8)
     return String(decoding: data, as: UTF8.self) + "\n"
   }

@@ -1,9 +1,10 @@
 import Foundation
 import OutboxTestSupport
+import Synchronization
 import Testing
 
 /// `enqueue`, `status`, `inspect`, `retry` and `prune` through the built binary.
-@Suite struct EnqueueCLITests {
+@Suite(.timeLimit(.minutes(10))) struct EnqueueCLITests {
   let directory = TemporaryDirectory()
   var db: String { directory.file("outbox.sqlite") }
 
@@ -78,17 +79,19 @@ import Testing
   @Test func twoConcurrentEnqueuesBothSucceed() throws {
     let a = directory.write("a.ndjson", Fixtures.ndjson(count: 5_000, machinePrefix: "a"))
     let b = directory.write("b.ndjson", Fixtures.ndjson(count: 5_000, machinePrefix: "b", vulnPrefix: "CVE-2024-"))
-    nonisolated(unsafe) var results: [ProcessResult?] = [nil, nil]
+    // Each thread stores its own result under the lock: no unsynchronised writes to one array.
+    let results = ResultSlots()
     let group = DispatchGroup()
     for (index, file) in [a, b].enumerated() {
       group.enter()
       DispatchQueue.global().async {
-        results[index] = try? runCLI(["enqueue", "--db", db, "--chunk-size", "250", file])
+        let result = try? runCLI(["enqueue", "--db", db, "--chunk-size", "250", file])
+        results.slots.withLock { $0[index] = result }
         group.leave()
       }
     }
     group.wait()
-    for result in results {
+    for result in results.slots.withLock({ $0 }) {
       #expect(result?.status == 0, "\(result?.stderr ?? "did not run")")
     }
     let status = try runCLI(["status", "--db", db, "--json"])
@@ -117,4 +120,9 @@ import Testing
     #expect(result.stderr.contains("no outbox database"))
     #expect(!FileManager.default.fileExists(atPath: db))
   }
+}
+
+/// The two enqueue results, written from two threads (a class, so escaping closures can share it).
+private final class ResultSlots: Sendable {
+  let slots = Mutex<[ProcessResult?]>([nil, nil])
 }

@@ -3,7 +3,7 @@ import OutboxTestSupport
 import Testing
 
 /// `enqueue --refresh-after` and the `refresh_after` config key through the built binary.
-@Suite struct EnqueueRefreshCLITests {
+@Suite(.timeLimit(.minutes(10))) struct EnqueueRefreshCLITests {
   let directory = TemporaryDirectory()
   var db: String { directory.file("outbox.sqlite") }
 

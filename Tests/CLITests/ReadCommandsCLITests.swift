@@ -4,7 +4,7 @@ import Testing
 
 /// `status`, `inspect` and `doctor` never write: they answer while another process holds the
 /// write lock, leave the file byte-identical, and report an old schema instead of migrating it.
-@Suite(.serialized) struct ReadCommandsCLITests {
+@Suite(.serialized, .timeLimit(.minutes(10))) struct ReadCommandsCLITests {
   @Test func readersAnswerUnderAHeldWriteLockAndChangeNothing() throws {
     let dir = TemporaryDirectory()
     let db = try enqueuedDatabase(in: dir, count: 20)

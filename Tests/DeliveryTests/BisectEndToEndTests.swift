@@ -4,7 +4,7 @@ import Testing
 
 /// 400 for particular rows: the real `drain` against an emulator told to refuse bodies holding
 /// a marked row (`--reject-rows-containing`).
-@Suite(.serialized) struct BisectEndToEndTests {
+@Suite(.serialized, .timeLimit(.minutes(10))) struct BisectEndToEndTests {
   static let marker = "REJECTED-BY-EMULATOR-7f3a"
   static let markedIndexes = [17, 101, 188]
 

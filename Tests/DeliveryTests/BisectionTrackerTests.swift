@@ -3,7 +3,7 @@ import OutboxStore
 import Testing
 
 /// The bookkeeping that tells a refused row from a refused request, without HTTP.
-@Suite struct BisectionTrackerTests {
+@Suite(.timeLimit(.minutes(10))) struct BisectionTrackerTests {
   static func rows(_ range: Range<Int>) -> [ClaimedFinding] {
     range.map { ClaimedFinding(id: Int64($0), revision: 1, leaseID: 1, attempts: 1, payload: []) }
   }

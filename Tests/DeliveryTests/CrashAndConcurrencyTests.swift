@@ -2,7 +2,7 @@ import Foundation
 import OutboxTestSupport
 import Testing
 
-@Suite(.serialized) struct CrashAndConcurrencyTests {
+@Suite(.serialized, .timeLimit(.minutes(10))) struct CrashAndConcurrencyTests {
   /// SIGKILL a real drain at random moments, then finish: nothing lost, duplicates bounded.
   @Test func killedDrainsLoseNothing() throws {
     let soak = ProcessInfo.processInfo.environment["CVEBUSTER_SOAK"] == "1"

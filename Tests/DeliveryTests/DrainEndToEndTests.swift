@@ -2,7 +2,7 @@ import Foundation
 import OutboxTestSupport
 import Testing
 
-@Suite(.serialized) struct DrainEndToEndTests {
+@Suite(.serialized, .timeLimit(.minutes(10))) struct DrainEndToEndTests {
   @Test func everyRowArrivesOnceAndUnchanged() throws {
     let dir = TemporaryDirectory()
     let emulator = try EmulatorProcess(in: dir, flags: ["--workspace", dir.file("ws.sqlite")])

@@ -2,7 +2,7 @@ import Foundation
 import OutboxTestSupport
 import Testing
 
-@Suite(.serialized) struct DrainFailureTests {
+@Suite(.serialized, .timeLimit(.minutes(10))) struct DrainFailureTests {
   @Test func missingRoleStopsAndGivesLeasesBackUnspent() throws {
     let dir = TemporaryDirectory()
     let emulator = try EmulatorProcess(in: dir, flags: ["--without-role"])

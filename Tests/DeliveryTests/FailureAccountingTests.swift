@@ -3,7 +3,7 @@ import OutboxTestSupport
 import Testing
 
 /// Failure handling design.md asks for, each once broken and found with the emulator's options.
-@Suite(.serialized) struct FailureAccountingTests {
+@Suite(.serialized, .timeLimit(.minutes(10))) struct FailureAccountingTests {
   /// design.md: a wrong stream is a configuration error (stop, give the leases back unspent,
   /// exit 78). The emulator answers it 400 `InvalidStream`; bisecting that like a row's fault
   /// once sent 99 requests and dead-lettered all 50 rows.

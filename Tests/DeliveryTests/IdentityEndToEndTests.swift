@@ -4,7 +4,7 @@ import Testing
 
 /// Managed identity (IMDS) and workload identity (federated token file): the real `drain`
 /// against the emulator's IMDS twin and its v2.0 token endpoint, using the configs the emulator writes.
-@Suite(.serialized) struct IdentityEndToEndTests {
+@Suite(.serialized, .timeLimit(.minutes(10))) struct IdentityEndToEndTests {
   static func config(_ path: String) throws -> [String: String] {
     let data = try Data(contentsOf: URL(fileURLWithPath: path))
     return try #require(try JSONSerialization.jsonObject(with: data) as? [String: String])

@@ -5,7 +5,7 @@ import Testing
 /// An outage that spans several scheduled runs never dead-letters a row (issue: one run used to
 /// spend 8 of 12 attempts, the next marked the backlog dead). Time between runs is simulated by
 /// moving the remembered next-try time, so no test sleeps for the backoff.
-@Suite(.serialized) struct OutageTests {
+@Suite(.serialized, .timeLimit(.minutes(10))) struct OutageTests {
   static func requests(_ emulator: EmulatorProcess) throws -> Int {
     try emulator.stat("requests_received")
   }

@@ -3,7 +3,7 @@ import OutboxTestSupport
 import Testing
 
 /// Crash loops, SIGTERM against a hung endpoint, and a drain that died but was never reaped.
-@Suite(.serialized) struct ShutdownAndLivenessTests {
+@Suite(.serialized, .timeLimit(.minutes(10))) struct ShutdownAndLivenessTests {
   /// An emulator that takes every request and never answers within a test's life. Killed with
   /// SIGKILL at the end: a graceful stop would wait for the hung requests.
   final class HungEmulator {

@@ -8,7 +8,7 @@ import OutboxTestSupport
 import Testing
 
 /// 413 handling against an in-process emulator with a small wire limit.
-@Suite(.serialized) struct SplitTests {
+@Suite(.serialized, .timeLimit(.minutes(10))) struct SplitTests {
   /// Serves an emulator in this process and returns its base URL.
   static func serve(_ settings: EmulatorSettings) async throws -> (EmulatorServer, Task<Void, any Error>, String) {
     let server = try EmulatorServer(settings: settings)

@@ -2,7 +2,7 @@ import Emulator
 import Foundation
 import Testing
 
-@Suite("Federated assertions and rejected rows")
+@Suite("Federated assertions and rejected rows", .timeLimit(.minutes(10)))
 struct AssertionAndRejectionTests {
   static let assertionType = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
 

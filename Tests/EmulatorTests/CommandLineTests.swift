@@ -2,7 +2,7 @@ import Emulator
 import Foundation
 import Testing
 
-@Suite("cvebuster-outbox emulator (the built binary)")
+@Suite("cvebuster-outbox emulator (the built binary)", .timeLimit(.minutes(10)))
 struct CommandLineTests {
   static let binary: String = {
     let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()

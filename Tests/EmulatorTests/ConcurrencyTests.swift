@@ -2,7 +2,7 @@ import Emulator
 import Foundation
 import Testing
 
-@Suite("Concurrent clients")
+@Suite("Concurrent clients", .timeLimit(.minutes(10)))
 struct ConcurrencyTests {
   @Test("eight clients with keep-alive connections all get their rows stored")
   func concurrentClients() async throws {

@@ -2,7 +2,7 @@ import Emulator
 import Foundation
 import Testing
 
-@Suite("Fault injection")
+@Suite("Fault injection", .timeLimit(.minutes(10)))
 struct FaultInjectionTests {
   /// Statuses (0 = connection dropped) of `count` sequential requests.
   static func sequence(seed: UInt64, count: Int) async throws -> [Int] {

@@ -2,7 +2,7 @@ import Emulator
 import Foundation
 import Testing
 
-@Suite("IMDS token endpoint")
+@Suite("IMDS token endpoint", .timeLimit(.minutes(10)))
 struct IMDSEndpointTests {
   static func imdsURL(_ baseURL: String, query: String = "api-version=2018-02-01&resource=https://monitor.azure.com") -> String {
     "\(baseURL)/metadata/identity/oauth2/token?\(query)"

@@ -2,7 +2,7 @@ import Emulator
 import Foundation
 import Testing
 
-@Suite("Ingestion endpoint statuses")
+@Suite("Ingestion endpoint statuses", .timeLimit(.minutes(10)))
 struct IngestionStatusTests {
   @Test("success is 204 with no body, a request id and the client request id echoed")
   func success() async throws {

@@ -4,7 +4,7 @@ import Testing
 
 @testable import Emulator
 
-@Suite("JSON and datetime parsing")
+@Suite("JSON and datetime parsing", .timeLimit(.minutes(10)))
 struct ParsingTests {
   static func parse(_ text: String) -> JSONValue? {
     Array(text.utf8).withUnsafeBufferPointer { try? JSONParser.parse($0, options: .ingestionBody) }

@@ -3,7 +3,7 @@ import Findings
 import Foundation
 import Testing
 
-@Suite("Schema behaviour like the service")
+@Suite("Schema behaviour like the service", .timeLimit(.minutes(10)))
 struct SchemaBehaviourTests {
   /// Runs `sql` against the workspace file with the sqlite3 shell.
   static func query(_ path: String, _ sql: String) throws -> String {
@@ -64,7 +64,7 @@ struct SchemaBehaviourTests {
         streamName: base.streamName, columns: base.columns,
         transformKql: "source | extend TimeGenerated = todatetime(LastModified)", outputStream: base.outputStream)
     }
-    let recent = ISO8601DateFormatter().string(from: Date().addingTimeInterval(-3600))
+    let recent = UTCTimestamp.format(Int64(Date().timeIntervalSince1970) - 3600)
     let body = try TestFindings.body([TestFindings.row(1, extra: ["LastModified": recent]), TestFindings.row(2)])
     #expect(try await emulator.post(body, token: try await emulator.token()).status == 204)
     #expect(try await emulator.stat("time_generated_replaced") == 1)

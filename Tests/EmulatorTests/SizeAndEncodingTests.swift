@@ -2,7 +2,7 @@ import Emulator
 import Foundation
 import Testing
 
-@Suite("Body size limit and gzip")
+@Suite("Body size limit and gzip", .timeLimit(.minutes(10)))
 struct SizeAndEncodingTests {
   /// A valid JSON array of `rows` findings, padded with spaces to exactly `size` bytes.
   static func padded(rows: Int, size: Int) throws -> Data {

@@ -1,6 +1,7 @@
 import Emulator
 import Findings
 import Foundation
+import OutboxTestSupport
 import Testing
 
 /// An emulator served in-process on a free loopback port, for one test.
@@ -85,11 +86,9 @@ enum Curl {
   }
 
   static func run(_ arguments: [String]) async throws -> Reply {
-    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("emulator-curl-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-    defer { try? FileManager.default.removeItem(at: directory) }
-    let headerPath = directory.appendingPathComponent("headers").path
-    let bodyPath = directory.appendingPathComponent("body").path
+    let directory = TemporaryDirectory("emulator-curl")
+    let headerPath = directory.file("headers")
+    let bodyPath = directory.file("body")
     let process = Process()
     process.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
     process.arguments = ["-sS", "--max-time", "60", "-D", headerPath, "-o", bodyPath, "-w", "%{http_code}"] + arguments
@@ -115,16 +114,15 @@ enum Curl {
 
 /// A file removed when the value goes away.
 final class TemporaryFile: Sendable {
+  private let directory = TemporaryDirectory("emulator-test")
   let path: String
 
   init(_ contents: Data = Data(), suffix: String = "") throws {
-    path = FileManager.default.temporaryDirectory.appendingPathComponent("emulator-test-\(UUID().uuidString)\(suffix)").path
+    path = directory.file("file\(suffix)")
     guard FileManager.default.createFile(atPath: path, contents: contents) else {
       throw CocoaError(.fileWriteUnknown)
     }
   }
-
-  deinit { try? FileManager.default.removeItem(atPath: path) }
 }
 
 /// Test findings as JSON.

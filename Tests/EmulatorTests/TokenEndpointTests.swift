@@ -3,7 +3,7 @@ import Foundation
 import Synchronization
 import Testing
 
-@Suite("Token endpoint")
+@Suite("Token endpoint", .timeLimit(.minutes(10)))
 struct TokenEndpointTests {
   @Test("issues a bearer token for both monitor scope spellings", arguments: [
     "https://monitor.azure.com//.default", "https://monitor.azure.com/.default",

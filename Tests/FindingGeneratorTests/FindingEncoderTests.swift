@@ -14,6 +14,8 @@ func document(_ findings: some Sequence<GeneratedFinding>, _ format: FindingForm
 
 /// The stream's row with the Swift type of each column's declared type; decoding fails if, say,
 /// a boolean were written as a number or a date as a number.
+// swift-format-ignore: AlwaysUseLowerCamelCase
+// (the properties are the stream's column names, which Decodable matches)
 struct StreamRow: Decodable {
   let VulnId, VulnTitle, Severity, MachineName, AssetCriticality, Status: String
   let CVSS: Double
@@ -21,7 +23,7 @@ struct StreamRow: Decodable {
   let DiscoveryDate, LastModified: String
 }
 
-@Test func streamRowTypesCoverTheSchema() {
+@Test(.timeLimit(.minutes(10))) func streamRowTypesCoverTheSchema() {
   // StreamRow above must follow the schema's declared types.
   let expected: [String: ColumnType] = [
     "CVSS": .real, "PatchAvailable": .boolean, "ExploitAvailable": .boolean,
@@ -32,7 +34,7 @@ struct StreamRow: Decodable {
   }
 }
 
-@Test func jsonArrayDecodesToStreamRows() throws {
+@Test(.timeLimit(.minutes(10))) func jsonArrayDecodesToStreamRows() throws {
   let findings = Array(try generator(count: 200))
   let data = document(findings, .json)
   let rows = try JSONDecoder().decode([StreamRow].self, from: data)
@@ -50,7 +52,7 @@ struct StreamRow: Decodable {
   }
 }
 
-@Test func ndjsonIsOneObjectPerLine() throws {
+@Test(.timeLimit(.minutes(10))) func ndjsonIsOneObjectPerLine() throws {
   let findings = Array(try generator(count: 50))
   let text = try #require(String(data: document(findings, .ndjson), encoding: .utf8))
   #expect(text.hasSuffix("}\n"))
@@ -62,19 +64,19 @@ struct StreamRow: Decodable {
   }
 }
 
-@Test func emptySetsAreValidDocuments() {
+@Test(.timeLimit(.minutes(10))) func emptySetsAreValidDocuments() {
   #expect(String(decoding: document([], .json), as: UTF8.self) == "[]\n")
   #expect(document([], .ndjson).isEmpty)
 }
 
-@Test func chunkSizeDoesNotChangeTheBytes() throws {
+@Test(.timeLimit(.minutes(10))) func chunkSizeDoesNotChangeTheBytes() throws {
   let findings = try generator(count: 300)
   for format in FindingFormat.allCases {
     #expect(document(findings, format, chunkSize: 97) == document(findings, format))
   }
 }
 
-@Test func stringsAreEscaped() throws {
+@Test(.timeLimit(.minutes(10))) func stringsAreEscaped() throws {
   var finding = try generator(count: 1)[0]
   finding.vulnTitle = "quote \" backslash \\ tab \t newline \n bell \u{07} é"
   let object = try #require(
@@ -82,7 +84,7 @@ struct StreamRow: Decodable {
   #expect(object["VulnTitle"] as? String == finding.vulnTitle)
 }
 
-@Test(arguments: [
+@Test(.timeLimit(.minutes(10)), arguments: [
   Int64(0), -1, 86_399, 86_400, 951_782_400, 951_868_799, 1_709_208_000, 2_147_483_648, 4_102_444_800,
   253_402_300_799, -2_208_988_800,
 ])

@@ -11,11 +11,11 @@ func generator(count: Int, seed: UInt64 = 42, timing: FindingGenerator.Timing = 
   try FindingGenerator(.init(count: count, seed: seed, timing: timing, referenceTime: referenceTime))
 }
 
-@Test func fieldsAreTheStreamColumnsInOrder() {
+@Test(.timeLimit(.minutes(10))) func fieldsAreTheStreamColumnsInOrder() {
   #expect(GeneratedFinding.fieldNames == StreamSchema.embedded.columns.map(\.name))
 }
 
-@Test func sameSeedSameFindingsOtherSeedOtherFindings() throws {
+@Test(.timeLimit(.minutes(10))) func sameSeedSameFindingsOtherSeedOtherFindings() throws {
   let first = Array(try generator(count: 300, seed: 7))
   let again = Array(try generator(count: 300, seed: 7))
   let other = Array(try generator(count: 300, seed: 8))
@@ -25,7 +25,7 @@ func generator(count: Int, seed: UInt64 = 42, timing: FindingGenerator.Timing = 
   #expect(first.count == 300)
 }
 
-@Test func severityMixIsThirtyTwentyFiveTwentyFiveTwenty() throws {
+@Test(.timeLimit(.minutes(10))) func severityMixIsThirtyTwentyFiveTwentyFiveTwenty() throws {
   let findings = try generator(count: 20_000)
   var counts: [Rating: Int] = [:]
   for finding in findings { counts[finding.severity, default: 0] += 1 }
@@ -36,7 +36,7 @@ func generator(count: Int, seed: UInt64 = 42, timing: FindingGenerator.Timing = 
   }
 }
 
-@Test(arguments: [1, 10, 500, 20_000])
+@Test(.timeLimit(.minutes(10)), arguments: [1, 10, 500, 20_000])
 func everyFindingIsConsistent(count: Int) throws {
   let pattern = /CVE-(\d{4})-\d{5}/
   var keys = Set<String>()
@@ -57,7 +57,7 @@ func everyFindingIsConsistent(count: Int) throws {
   if count >= 500 { #expect(machines.count >= 36, "a few dozen machines, got \(machines.count)") }
 }
 
-@Test func aCVEReadsTheSameOnEveryMachine() throws {
+@Test(.timeLimit(.minutes(10))) func aCVEReadsTheSameOnEveryMachine() throws {
   var seen: [String: GeneratedFinding] = [:]
   var shared = 0
   for finding in try generator(count: 5_000) {
@@ -74,7 +74,7 @@ func everyFindingIsConsistent(count: Int) throws {
   #expect(shared > 1_000, "CVEs should recur across machines, \(shared) did")
 }
 
-@Test func statusesAndFlagsAreMixed() throws {
+@Test(.timeLimit(.minutes(10))) func statusesAndFlagsAreMixed() throws {
   var statuses: [FindingStatus: Int] = [:]
   var patch = 0
   var exploit = 0
@@ -88,7 +88,7 @@ func everyFindingIsConsistent(count: Int) throws {
   #expect((2_000...4_500).contains(exploit))
 }
 
-@Test func demoTimingIsThirtyPercentRecentSeventyPercentOld() throws {
+@Test(.timeLimit(.minutes(10))) func demoTimingIsThirtyPercentRecentSeventyPercentOld() throws {
   let day: Int64 = 86_400
   var recent = 0
   for finding in try generator(count: 20_000, timing: .demo) {
@@ -103,13 +103,13 @@ func everyFindingIsConsistent(count: Int) throws {
   #expect(abs(Double(recent) / 20_000 - 0.30) < 0.02, "recent share \(recent)")
 }
 
-@Test func spreadTimingStaysWithinTheLastYear() throws {
+@Test(.timeLimit(.minutes(10))) func spreadTimingStaysWithinTheLastYear() throws {
   for finding in try generator(count: 5_000) {
     #expect(referenceTime - finding.discoveryDate < 365 * 86_400)
   }
 }
 
-@Test func countOutOfRangeIsRefusedWithTheLimit() {
+@Test(.timeLimit(.minutes(10))) func countOutOfRangeIsRefusedWithTheLimit() {
   #expect(throws: GeneratorError.self) { try generator(count: -1) }
   do {
     _ = try generator(count: FindingGenerator.maximumCount + 1)
@@ -120,7 +120,7 @@ func everyFindingIsConsistent(count: Int) throws {
   #expect(throws: Never.self) { try generator(count: 0) }
 }
 
-@Test(arguments: [1, 2, 3, 5, 16, 1_000, 4_097])
+@Test(.timeLimit(.minutes(10)), arguments: [1, 2, 3, 5, 16, 1_000, 4_097])
 func permutationIsABijection(domain: UInt64) {
   let permutation = IndexPermutation(domain: domain, key: 99)
   let images = Set((0..<domain).map { permutation($0) })

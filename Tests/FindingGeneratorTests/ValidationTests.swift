@@ -5,7 +5,7 @@ import Testing
 
 /// Every generated finding must pass `enqueue`'s validation unchanged: same key, and a
 /// canonical payload byte-identical to what the generator wrote.
-@Test(arguments: [(UInt64(1), FindingGenerator.Timing.spread), (2, .demo), (3, .spread), (4, .demo)])
+@Test(.timeLimit(.minutes(10)), arguments: [(UInt64(1), FindingGenerator.Timing.spread), (2, .demo), (3, .spread), (4, .demo)])
 func everyGeneratedFindingPassesEnqueueValidation(seed: UInt64, timing: FindingGenerator.Timing) throws {
   let validator = FindingValidator()
   var failures = 0
@@ -25,7 +25,7 @@ func everyGeneratedFindingPassesEnqueueValidation(seed: UInt64, timing: FindingG
   #expect(failures == 0)
 }
 
-@Test func extremeScoresPassValidation() throws {
+@Test(.timeLimit(.minutes(10))) func extremeScoresPassValidation() throws {
   var finding = try generator(count: 1)[0]
   for (severity, tenths) in [(Rating.critical, 100), (.critical, 90), (.low, 1), (.low, 39), (.high, 70)] {
     finding.severity = severity

@@ -2,7 +2,7 @@ import Findings
 import Testing
 
 /// The parser options other modules rely on, and the shared writer and calendar helpers.
-@Suite struct JSONParserOptionsTests {
+@Suite(.timeLimit(.minutes(10))) struct JSONParserOptionsTests {
   static func parse(_ text: String, _ options: JSONParser.Options = JSONParser.Options()) throws(JSONSyntaxError) -> JSONValue {
     try JSONParser.parse(Array(text.utf8), options: options)
   }

@@ -2,7 +2,7 @@ import Findings
 import Foundation
 import Testing
 
-@Suite struct StreamSchemaTests {
+@Suite(.timeLimit(.minutes(10))) struct StreamSchemaTests {
   @Test func embeddedStreamHasTheElevenColumns() {
     let schema = StreamSchema.embedded
     #expect(schema.streamName == "Custom-cveBusterVulnerabilities")

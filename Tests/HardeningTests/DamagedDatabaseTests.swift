@@ -5,7 +5,7 @@ import Testing
 /// 64 KiB of random bytes over the middle of a valid outbox (issue 15, item 4): the damage is
 /// met, the transaction rolled back, exit 74 with recovery steps, and no message claims the
 /// file was left untouched.
-@Suite struct DamagedDatabaseTests {
+@Suite(.timeLimit(.minutes(10))) struct DamagedDatabaseTests {
   @Test func aDamagedPageEndsTheCommandWithRecoveryStepsAndNoFalseClaim() throws {
     let dir = TemporaryDirectory()
     let db = try enqueuedDatabase(in: dir, count: 5_000)

@@ -8,7 +8,7 @@ import Testing
 
 /// Issue 15.8: no write outside the paths given — `--rejects`, the drain lock and `--db`
 /// never follow symlinks, are 0600, and are never the database or its siblings.
-@Suite struct FileSafetyTests {
+@Suite(.timeLimit(.minutes(10))) struct FileSafetyTests {
   let directory = TemporaryDirectory()
   var db: String { directory.file("outbox.sqlite") }
 

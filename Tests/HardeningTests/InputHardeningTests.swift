@@ -7,7 +7,7 @@ import Testing
 #endif
 
 /// Issue 15.9: hostile or clumsy input gets a bounded, useful answer.
-@Suite struct InputHardeningTests {
+@Suite(.timeLimit(.minutes(10))) struct InputHardeningTests {
   let directory = TemporaryDirectory()
   var db: String { directory.file("outbox.sqlite") }
 

@@ -4,7 +4,7 @@ import Testing
 
 /// Issue 15.7: with every proxy variable pointing at a listener and `no_proxy` empty, nothing
 /// for a loopback `http://` endpoint (the token request carries the client secret) reaches the proxy.
-@Suite struct ProxyTests {
+@Suite(.timeLimit(.minutes(10))) struct ProxyTests {
   let directory = TemporaryDirectory()
 
   func proxyEnvironment(_ proxy: ScriptedServer) -> [String: String] {

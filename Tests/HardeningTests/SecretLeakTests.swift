@@ -4,7 +4,7 @@ import Testing
 
 /// Issue 15.6: a secret pasted into the wrong field, a misspelt secret key and a URL password
 /// are never printed, by any command, in text or JSON.
-@Suite struct SecretLeakTests {
+@Suite(.timeLimit(.minutes(10))) struct SecretLeakTests {
   let directory = TemporaryDirectory()
   static let secret = "Zq8Q~kP3vXw9sLm2nB7cR4tY6uI1oA5eD0fGhJ"
 

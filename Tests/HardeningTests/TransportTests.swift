@@ -5,7 +5,7 @@ import Synchronization
 import Testing
 
 /// Issues 10.6, 14.4 and 15.9 at the libcurl layer, against real local servers.
-@Suite struct TransportTests {
+@Suite(.timeLimit(.minutes(10))) struct TransportTests {
   let directory = TemporaryDirectory()
 
   @Test func headProbeAgainstAServerThatSendsContentLength() throws {

@@ -1,10 +1,11 @@
+import FindingGenerator
 import Foundation
 import Ingestion
 import Testing
 
-@Suite struct BodyPackerTests {
+@Suite(.timeLimit(.minutes(10))) struct BodyPackerTests {
   @Test func bodiesStayWithinTheLimitAndKeepOrder() throws {
-    var generator = SeededGenerator(seed: 7)
+    var generator = SplitMix64(seed: 7)
     let sizes = (0..<5_000).map { _ in Int.random(in: 1...3_000, using: &generator) }
     let packer = BodyPacker(maxBytes: 100_000)
     let pieces = packer.plan(sizes: sizes)

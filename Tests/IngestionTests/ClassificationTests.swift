@@ -1,7 +1,7 @@
 import Ingestion
 import Testing
 
-@Suite struct ClassificationTests {
+@Suite(.timeLimit(.minutes(10))) struct ClassificationTests {
   static func response(_ status: Int, _ body: String = "", headers: [String: String] = [:]) -> HTTPResponse {
     HTTPResponse(status: status, headers: headers, body: Array(body.utf8))
   }

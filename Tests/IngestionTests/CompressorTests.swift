@@ -1,10 +1,12 @@
+import FindingGenerator
 import Foundation
 import Ingestion
+import OutboxTestSupport
 import Testing
 
-@Suite struct CompressorTests {
+@Suite(.timeLimit(.minutes(10))) struct CompressorTests {
   static func sampleBody(rows: Int) -> [UInt8] {
-    var generator = SeededGenerator(seed: 3)
+    var generator = SplitMix64(seed: 3)
     let payloads = (0..<rows).map { i -> [UInt8] in
       let score = Double(Int.random(in: 0...100, using: &generator)) / 10
       return Array(

@@ -1,10 +1,11 @@
 import Foundation
+import OutboxTestSupport
 import Testing
 
 @testable import Ingestion
 
 /// Unknown keys, JSON syntax errors, permission wording and systemd credentials (issue 15.9, 10.5).
-@Suite struct ConfigurationHardeningTests {
+@Suite(.timeLimit(.minutes(10))) struct ConfigurationHardeningTests {
   let directory = TemporaryDirectory()
 
   @Test func unknownKeysGetADidYouMean() {

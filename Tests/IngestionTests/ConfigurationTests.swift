@@ -1,8 +1,9 @@
 import Foundation
 import Ingestion
+import OutboxTestSupport
 import Testing
 
-@Suite struct ConfigurationTests {
+@Suite(.timeLimit(.minutes(10))) struct ConfigurationTests {
   static let secretValue = "Qx8~sEcReT.vAlUe_1234567890abcdef"
 
   static let seedFile = """
@@ -62,7 +63,7 @@ import Testing
   @Test(arguments: [0o644, 0o640, 0o604, 0o660])
   func fileWithSecretReadableByOthersIsRefused(mode: Int) throws {
     let dir = TemporaryDirectory()
-    let path = dir.write("c.json", Self.seedFile, mode: mode)
+    let path = dir.write("c.json", Self.seedFile, mode: mode_t(mode))
     let error = try #require(throws: ConfigurationError.self) {
       try ClientConfiguration.load(path: path, environment: [:])
     }

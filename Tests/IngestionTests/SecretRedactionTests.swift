@@ -1,7 +1,7 @@
 import Ingestion
 import Testing
 
-@Suite struct SecretRedactionTests {
+@Suite(.timeLimit(.minutes(10))) struct SecretRedactionTests {
   static let secret = Secret("  Abc~123.SuperSecretValue-xyz\n")
 
   @Test func secretNeverPrintsItself() {

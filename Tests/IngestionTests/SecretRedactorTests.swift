@@ -4,7 +4,7 @@ import Testing
 @testable import Ingestion
 
 /// `SecretRedactor`: registered values and credential shapes masked, prose left alone.
-@Suite struct SecretRedactorTests {
+@Suite(.timeLimit(.minutes(10))) struct SecretRedactorTests {
   @Test func registeredValuesAreMaskedEverywhere() {
     SecretRedactor.register("Reg1stered~Secret.Value-abc")
     let text = "tenant_id: 'Reg1stered~Secret.Value-abc' is not a GUID; form Reg1stered~Secret.Value-abc"

@@ -2,7 +2,7 @@ import Foundation
 @testable import Ingestion
 import Testing
 
-@Suite struct TokenResponseTests {
+@Suite(.timeLimit(.minutes(10))) struct TokenResponseTests {
   /// Entra ends the description's first line with CRLF, which Swift reads as one Character.
   @Test func onlyTheFirstLineOfEntrasDescriptionIsKept() throws {
     let body = """

@@ -75,7 +75,7 @@ let badInputs: [BadInput] = [
   BadInput("nested too deep", String(repeating: "[", count: 70) + String(repeating: "]", count: 70), field: nil, "deeper"),
 ]
 
-@Suite struct BadInputCorpusTests {
+@Suite(.timeLimit(.minutes(10))) struct BadInputCorpusTests {
   @Test func corpusIsLargeEnough() {
     #expect(badInputs.count >= 30)
   }

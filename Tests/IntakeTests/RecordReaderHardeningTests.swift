@@ -6,7 +6,7 @@ import Testing
 
 /// The reader under hostile input (issue 15.9): oversized elements skipped, pretty-printed
 /// objects reported once, blank lines without recursion; and the capped error report.
-@Suite struct RecordReaderHardeningTests {
+@Suite(.timeLimit(.minutes(10))) struct RecordReaderHardeningTests {
   @Test func oversizedArrayElementIsSkippedAndTheRestIsRead() throws {
     let huge = "{\"VulnId\": \"" + String(repeating: "y", count: RecordReader.maximumRecordBytes + 10) + "\"}"
     let input = "[" + Fixtures.finding(vulnId: "CVE-1") + ",\n" + huge + ",\n" + Fixtures.finding(vulnId: "CVE-2") + "]"

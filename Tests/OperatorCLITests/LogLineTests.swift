@@ -5,7 +5,7 @@ import Testing
 @testable import OutboxCLI
 
 /// The console's event format: one line, quoted values, valid JSON.
-@Suite struct LogLineTests {
+@Suite(.timeLimit(.minutes(10))) struct LogLineTests {
   let line = LogLine(
     timestamp: Date(timeIntervalSince1970: 1_796_153_497.5), level: .info, message: "batch delivered\nsecond line",
     fields: ["rows": .stringConvertible(500), "error": .string("say \"no\"\nnow"), "id": .string("a-b")])

@@ -3,6 +3,7 @@ import FindingGenerator
 import Foundation
 import Operator
 import OutboxStore
+import OutboxTestSupport
 import Testing
 
 @testable import OutboxCLI
@@ -23,18 +24,11 @@ func exitCode(_ error: any Error) -> Int32 {
   RootCommand.exitCode(for: error).rawValue
 }
 
-func temporaryDirectory(_ name: String = #function) throws -> URL {
-  let url = FileManager.default.temporaryDirectory
-    .appendingPathComponent("operator-cli-\(name.filter(\.isLetter))-\(UUID().uuidString)")
-  try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-  return url
-}
-
 let now = "2026-03-01T12:00:00Z"
 
-@Test func generateWritesTheGeneratorsFindingsAsNDJSON() async throws {
-  let directory = try temporaryDirectory()
-  defer { try? FileManager.default.removeItem(at: directory) }
+@Test(.timeLimit(.minutes(10))) func generateWritesTheGeneratorsFindingsAsNDJSON() async throws {
+  let temporary = TemporaryDirectory()
+  let directory = temporary.url
   let file = directory.appendingPathComponent("findings.ndjson")
   try await execute(["generate", "--count", "2000", "--seed", "5", "--now", now, "--format", "ndjson", "-o", file.path])
   let lines = try String(contentsOf: file, encoding: .utf8).split(separator: "\n")
@@ -44,9 +38,9 @@ let now = "2026-03-01T12:00:00Z"
   #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path) == ["findings.ndjson"])
 }
 
-@Test func generateIsReproducibleWithSeedAndNow() async throws {
-  let directory = try temporaryDirectory()
-  defer { try? FileManager.default.removeItem(at: directory) }
+@Test(.timeLimit(.minutes(10))) func generateIsReproducibleWithSeedAndNow() async throws {
+  let temporary = TemporaryDirectory()
+  let directory = temporary.url
   let first = directory.appendingPathComponent("a.json")
   let second = directory.appendingPathComponent("b.json")
   for file in [first, second] {
@@ -58,9 +52,9 @@ let now = "2026-03-01T12:00:00Z"
   #expect(array.count == 500, "the default count is the seed's 500")
 }
 
-@Test func generateEnqueueStoresEveryFindingOnce() async throws {
-  let directory = try temporaryDirectory()
-  defer { try? FileManager.default.removeItem(at: directory) }
+@Test(.timeLimit(.minutes(10))) func generateEnqueueStoresEveryFindingOnce() async throws {
+  let temporary = TemporaryDirectory()
+  let directory = temporary.url
   let database = directory.appendingPathComponent("outbox.sqlite").path
   let arguments = ["generate", "--enqueue", "--db", database, "--count", "3000", "--seed", "9", "--now", now, "--demo"]
   try await execute(arguments)
@@ -80,7 +74,7 @@ let now = "2026-03-01T12:00:00Z"
   #expect(stored.first?.revision == 1)
 }
 
-@Test(arguments: [["--enqueue", "--output", "x.json"], ["--count", "-1"], ["--now", "yesterday"], ["--format", "csv"], ["--seed", "-3"]])
+@Test(.timeLimit(.minutes(10)), arguments: [["--enqueue", "--output", "x.json"], ["--count", "-1"], ["--now", "yesterday"], ["--format", "csv"], ["--seed", "-3"]])
 func generateRefusesBadOptionsAsUsageErrors(arguments: [String]) async {
   do {
     try await execute(["generate"] + arguments)
@@ -90,7 +84,7 @@ func generateRefusesBadOptionsAsUsageErrors(arguments: [String]) async {
   }
 }
 
-@Test func generateIntoAMissingDirectoryIsALocalIOError() async throws {
+@Test(.timeLimit(.minutes(10))) func generateIntoAMissingDirectoryIsALocalIOError() async throws {
   do {
     try await execute(["generate", "--count", "3", "--output", "/nonexistent-dir-\(UUID().uuidString)/f.json"])
     Issue.record("expected an error")
@@ -99,9 +93,9 @@ func generateRefusesBadOptionsAsUsageErrors(arguments: [String]) async {
   }
 }
 
-@Test func scheduleSystemdInstallWritesTheUnits() async throws {
-  let directory = try temporaryDirectory()
-  defer { try? FileManager.default.removeItem(at: directory) }
+@Test(.timeLimit(.minutes(10))) func scheduleSystemdInstallWritesTheUnits() async throws {
+  let temporary = TemporaryDirectory()
+  let directory = temporary.url
   let binary = directory.appendingPathComponent("cvebuster-outbox")
   try Data("#!/bin/sh\nexit 0\n".utf8).write(to: binary)
   try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: binary.path)
@@ -127,11 +121,11 @@ func generateRefusesBadOptionsAsUsageErrors(arguments: [String]) async {
 }
 
 @Test(
-  "a calendar --interval systemd refuses is a usage error, and nothing is written",
+  "a calendar --interval systemd refuses is a usage error, and nothing is written", .timeLimit(.minutes(10)),
   .enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/systemd-analyze")))
 func scheduleSystemdChecksTheCalendarBeforeWriting() async throws {
-  let directory = try temporaryDirectory()
-  defer { try? FileManager.default.removeItem(at: directory) }
+  let temporary = TemporaryDirectory()
+  let directory = temporary.url
   do {
     try await execute([
       "schedule", "systemd", "--install", "--unit-dir", directory.path, "--binary", "/bin/true",
@@ -144,9 +138,9 @@ func scheduleSystemdChecksTheCalendarBeforeWriting() async throws {
   #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path).isEmpty)
 }
 
-@Test func packageUnitsAreTheScheduleUnitsForTheDebianPackage() async throws {
-  let directory = try temporaryDirectory()
-  defer { try? FileManager.default.removeItem(at: directory) }
+@Test(.timeLimit(.minutes(10))) func packageUnitsAreTheScheduleUnitsForTheDebianPackage() async throws {
+  let temporary = TemporaryDirectory()
+  let directory = temporary.url
   try await execute(["schedule", "systemd", "--package-units", directory.path])
   let config = "/etc/cvebuster-outbox/connector_config.json"
   var expected: [String: String] = [:]
@@ -161,12 +155,12 @@ func scheduleSystemdChecksTheCalendarBeforeWriting() async throws {
   }
 }
 
-@Test func versionNamesTheReleaseAndACommit() {
+@Test(.timeLimit(.minutes(10))) func versionNamesTheReleaseAndACommit() {
   let line = RootCommand.configuration.version
   #expect(line.hasPrefix("0.2.0 (commit "), "\(line)")
 }
 
-@Test(arguments: [
+@Test(.timeLimit(.minutes(10)), arguments: [
   ["schedule", "systemd", "--watch", "--interval", "15min"],
   ["schedule", "systemd", "--interval", "20s"],
   ["schedule", "systemd", "--binary", "relative/cvebuster-outbox"],
@@ -183,7 +177,7 @@ func scheduleRefusesBadOptionsAsUsageErrors(arguments: [String]) async {
   }
 }
 
-@Test func scheduleSystemdInstallIntoAMissingDirectoryIsALocalIOError() async {
+@Test(.timeLimit(.minutes(10))) func scheduleSystemdInstallIntoAMissingDirectoryIsALocalIOError() async {
   do {
     try await execute(["schedule", "systemd", "--install", "--binary", "/bin/true", "--unit-dir", "/nonexistent-\(UUID())"])
     Issue.record("expected an error")
@@ -192,7 +186,7 @@ func scheduleRefusesBadOptionsAsUsageErrors(arguments: [String]) async {
   }
 }
 
-@Test(arguments: CompletionShell.allCases)
+@Test(.timeLimit(.minutes(10)), arguments: CompletionShell.allCases)
 func completionScriptsKnowTheNewCommands(shell: CompletionShell) {
   let script = RootCommand.completionScript(for: shell)
   // Option names without dashes: fish spells them `-l 'unit-dir'`.
@@ -201,7 +195,7 @@ func completionScriptsKnowTheNewCommands(shell: CompletionShell) {
   }
 }
 
-@Test(arguments: [["generate"], ["schedule"], ["schedule", "systemd"], ["schedule", "cron"]])
+@Test(.timeLimit(.minutes(10)), arguments: [["generate"], ["schedule"], ["schedule", "systemd"], ["schedule", "cron"]])
 func helpHasADiscussionWithAnExample(path: [String]) throws {
   let help = RootCommand.helpMessage(for: try #require(RootCommand.subcommand(path)), columns: 100)
   #expect(help.contains("Example:"), "\(path): \(help)")
@@ -220,7 +214,7 @@ extension RootCommand {
   }
 }
 
-@Test func scheduleCronNamesTheDatabaseAndConfigTheDrainUses() throws {
+@Test(.timeLimit(.minutes(10))) func scheduleCronNamesTheDatabaseAndConfigTheDrainUses() throws {
   let command = try ScheduleCronCommand.parse([
     "--interval", "30min", "--binary", "/usr/local/bin/cvebuster-outbox", "--db", "/srv/outbox.sqlite",
     "--config", "/etc/cvebuster/config.json", "--lock-file", "/run/user/1000/drain.lock", "--log-file", "/srv/drain.log",

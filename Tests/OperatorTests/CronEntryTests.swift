@@ -1,4 +1,5 @@
 import Foundation
+import OutboxTestSupport
 import Testing
 
 @testable import Operator
@@ -11,7 +12,7 @@ func entry(_ interval: String = "hourly", binary: String = "/usr/local/bin/cvebu
     lockFile: "/var/lib/cvebuster/drain.lock", logFile: "/var/log/cvebuster/drain.log")
 }
 
-@Test func lineHasFiveFieldsAFlockGuardAndALogFile() throws {
+@Test(.timeLimit(.minutes(10))) func lineHasFiveFieldsAFlockGuardAndALogFile() throws {
   let line = try entry(config: "/etc/cvebuster-outbox/connector_config.json", db: "/var/lib/cvebuster/outbox.sqlite").line
   #expect(
     line
@@ -23,7 +24,7 @@ func entry(_ interval: String = "hourly", binary: String = "/usr/local/bin/cvebu
   #expect(!line.contains("\n"))
 }
 
-@Test(arguments: [
+@Test(.timeLimit(.minutes(10)), arguments: [
   ("hourly", "0 * * * *"), ("daily", "0 0 * * *"), ("15min", "*/15 * * * *"), ("1min", "* * * * *"),
   ("1h", "0 * * * *"), ("6h", "0 */6 * * *"), ("24h", "0 0 * * *"), ("@hourly", "@hourly"),
   ("5 8 * * 1-5", "5 8 * * 1-5"), (" */10  *  * * * ", "*/10 * * * *"),
@@ -34,22 +35,22 @@ func intervalsBecomeCronFields(interval: String, fields: String) throws {
   #expect(cron.line.hasPrefix(fields + " flock -n "))
 }
 
-@Test(arguments: ["7min", "5h", "*:0/15", "1 2 3", "0 * * * * ;rm", "90s"])
+@Test(.timeLimit(.minutes(10)), arguments: ["7min", "5h", "*:0/15", "1 2 3", "0 * * * * ;rm", "90s"])
 func intervalsCronCannotExpressAreRefused(interval: String) {
   #expect(throws: ScheduleError.self) { try entry(interval) }
 }
 
-@Test func oddPathsAreQuotedAndPercentEscaped() throws {
+@Test(.timeLimit(.minutes(10))) func oddPathsAreQuotedAndPercentEscaped() throws {
   let line = try entry(binary: "/opt/it's 100%/cvebuster-outbox").line
   #expect(line.contains(#"'/opt/it'\''s 100\%/cvebuster-outbox' drain"#))
 }
 
 /// Runs the crontab line's command the way cron does (`/bin/sh -c`, after cron has turned `\%`
 /// back into `%`): a second run while the first still holds the lock must not start the drain.
-@Test(.enabled(if: findExecutable("flock") != nil, "flock (util-linux) is not installed"))
+@Test(.timeLimit(.minutes(10)), .enabled(if: findExecutable("flock") != nil, "flock (util-linux) is not installed"))
 func secondRunWhileTheFirstHoldsTheLockDoesNothing() throws {
-  let directory = try temporaryDirectory()
-  defer { try? FileManager.default.removeItem(at: directory) }
+  let temporary = TemporaryDirectory()
+  let directory = temporary.url
   let calls = directory.appendingPathComponent("calls")
   let release = directory.appendingPathComponent("release")
   let binary = directory.appendingPathComponent("bin 100%/cvebuster-outbox")
@@ -68,9 +69,17 @@ func secondRunWhileTheFirstHoldsTheLockDoesNothing() throws {
   first.executableURL = URL(fileURLWithPath: "/bin/sh")
   first.arguments = ["-c", command]
   try first.run()
-  // Wait (without a deadline: the test harness's own timeout guards a hang) until the first
-  // drain has started and holds the lock.
-  while (try? String(contentsOf: calls, encoding: .utf8))?.isEmpty ?? true { usleep(20_000) }
+  // Wait, for at most a minute, until the first drain has started and holds the lock.
+  let deadline = Date().addingTimeInterval(60)
+  while (try? String(contentsOf: calls, encoding: .utf8))?.isEmpty ?? true {
+    guard Date() < deadline else {
+      try? Data().write(to: release)  // let the script's loop end, then stop the shell
+      first.terminate()
+      Issue.record("the first run did not start within a minute")
+      return
+    }
+    usleep(20_000)
+  }
 
   let second = try run("/bin/sh", ["-c", command])
   #expect(second.status == 1, "flock -n must give up at once: \(second.stderr)")

@@ -2,7 +2,7 @@ import Testing
 
 @testable import Operator
 
-@Test(arguments: [
+@Test(.timeLimit(.minutes(10)), arguments: [
   ("hourly", ScheduleInterval.calendar("hourly")),
   ("  *:0/15 ", .calendar("*:0/15")),
   ("Mon..Fri 08:00", .calendar("Mon..Fri 08:00")),
@@ -17,12 +17,12 @@ func intervalsParse(text: String, expected: ScheduleInterval) throws {
   #expect(try ScheduleInterval(parsing: text) == expected)
 }
 
-@Test(arguments: ["", "15", "30s", "hourly\nExecStart=/bin/sh", "100%", "-1h", "é"])
+@Test(.timeLimit(.minutes(10)), arguments: ["", "15", "30s", "hourly\nExecStart=/bin/sh", "100%", "-1h", "é"])
 func badIntervalsAreRefusedWithTheValue(text: String) {
   #expect(throws: ScheduleError.self, "\(text.debugDescription)") { try ScheduleInterval(parsing: text) }
 }
 
-@Test func bareNumbersAskForAUnit() {
+@Test(.timeLimit(.minutes(10))) func bareNumbersAskForAUnit() {
   do {
     _ = try ScheduleInterval(parsing: "15")
     Issue.record("expected an error")
@@ -31,13 +31,13 @@ func badIntervalsAreRefusedWithTheValue(text: String) {
   }
 }
 
-@Test(arguments: [(900, "15min"), (5_400, "1h 30min"), (90, "1min 30s"), (86_400, "1d")])
+@Test(.timeLimit(.minutes(10)), arguments: [(900, "15min"), (5_400, "1h 30min"), (90, "1min 30s"), (86_400, "1d")])
 func spansPrintInSystemdNotation(seconds: Int, text: String) {
   #expect(ScheduleInterval.span(seconds) == text)
 }
 
 @Test(
-  "systemd-analyze accepts the calendar and period forms we emit",
+  "systemd-analyze accepts the calendar and period forms we emit", .timeLimit(.minutes(10)),
   .enabled(if: systemdAnalyze != nil, "systemd-analyze is not installed"))
 func systemdReadsOurNotation() throws {
   for expression in ["hourly", "*:0/15", "Mon..Fri 08:00"] {

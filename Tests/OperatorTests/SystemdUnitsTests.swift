@@ -1,4 +1,5 @@
 import Foundation
+import OutboxTestSupport
 import Testing
 
 @testable import Operator
@@ -30,13 +31,13 @@ func fakeBinary(in directory: URL) throws -> String {
 }
 
 @Test(
-  "systemd-analyze verify accepts every unit set without a warning",
+  "systemd-analyze verify accepts every unit set without a warning", .timeLimit(.minutes(10)),
   .enabled(if: systemdAnalyze != nil, "systemd-analyze is not installed; the parse check below still runs"),
   arguments: unitVariants.indices)
 func systemdAnalyzeVerifies(variant: Int) throws {
   let (label, mode, user) = unitVariants[variant]
-  let directory = try temporaryDirectory()
-  defer { try? FileManager.default.removeItem(at: directory) }
+  let temporary = TemporaryDirectory()
+  let directory = temporary.url
   let units = try SystemdUnits(
     mode: mode, binary: try fakeBinary(in: directory), configFile: "/etc/cvebuster-outbox/connector_config.json",
     user: user)
@@ -47,11 +48,11 @@ func systemdAnalyzeVerifies(variant: Int) throws {
 }
 
 @Test(
-  "systemd-analyze verify catches a broken unit (so the test above can fail)",
+  "systemd-analyze verify catches a broken unit (so the test above can fail)", .timeLimit(.minutes(10)),
   .enabled(if: systemdAnalyze != nil, "systemd-analyze is not installed"))
 func systemdAnalyzeCatchesMistakes() throws {
-  let directory = try temporaryDirectory()
-  defer { try? FileManager.default.removeItem(at: directory) }
+  let temporary = TemporaryDirectory()
+  let directory = temporary.url
   let binary = try fakeBinary(in: directory)
   let units = try SystemdUnits(mode: .timer(.calendar("every full moon")), binary: binary, configFile: "/etc/x.json")
   let files = try writeUnits(units, into: directory)
@@ -69,13 +70,13 @@ func systemdAnalyzeCatchesMistakes() throws {
 }
 
 @Test(
-  "systemd-analyze security rates every service at most 2.0 (OK)",
+  "systemd-analyze security rates every service at most 2.0 (OK)", .timeLimit(.minutes(10)),
   .enabled(if: systemdAnalyze != nil, "systemd-analyze is not installed"),
   arguments: unitVariants.indices)
 func exposureIsLow(variant: Int) throws {
   let (label, mode, user) = unitVariants[variant]
-  let directory = try temporaryDirectory()
-  defer { try? FileManager.default.removeItem(at: directory) }
+  let temporary = TemporaryDirectory()
+  let directory = temporary.url
   let units = try SystemdUnits(mode: mode, binary: try fakeBinary(in: directory), configFile: "/etc/c.json", user: user)
   // The drain's service and the prune service.
   for service in try writeUnits(units, into: directory) where service.pathExtension == "service" {
@@ -88,7 +89,7 @@ func exposureIsLow(variant: Int) throws {
 
 /// The parse check that runs everywhere: sections and `Key=value` lines only, the hardening the
 /// design asks for, and the database and credential wiring.
-@Test(arguments: unitVariants.indices)
+@Test(.timeLimit(.minutes(10)), arguments: unitVariants.indices)
 func unitsParseAndAreHardened(variant: Int) throws {
   let (label, mode, user) = unitVariants[variant]
   let units = try SystemdUnits(
@@ -139,7 +140,7 @@ func unitsParseAndAreHardened(variant: Int) throws {
   }
 }
 
-@Test(arguments: unitVariants.indices)
+@Test(.timeLimit(.minutes(10)), arguments: unitVariants.indices)
 func pruneRunsDailyWithTheDocumentedRetentionAndNoNetwork(variant: Int) throws {
   let (label, mode, user) = unitVariants[variant]
   let units = try SystemdUnits(mode: mode, binary: "/usr/bin/cvebuster-outbox", configFile: "/etc/c.json", user: user)
@@ -158,7 +159,7 @@ func pruneRunsDailyWithTheDocumentedRetentionAndNoNetwork(variant: Int) throws {
   #expect(units.activationCommands().contains { $0.hasSuffix("enable --now \(units.entryUnit) \(SystemdUnits.pruneTimer)") })
 }
 
-@Test(arguments: [
+@Test(.timeLimit(.minutes(10)), arguments: [
   ("/home/scan/bin/cvebuster-outbox", "ProtectHome"), ("/root/cvebuster-outbox", "ProtectHome"),
   ("/run/user/1000/cvebuster-outbox", "ProtectHome"), ("/tmp/build/cvebuster-outbox", "PrivateTmp"),
   ("/usr/local/bin/cvebuster-outbox", nil), ("/opt/cvebuster/cvebuster-outbox", nil), ("/homework/x", nil),
@@ -192,21 +193,21 @@ func parseUnit(_ text: String) throws -> [String: [String: [String]]] {
   return sections
 }
 
-@Test func escapingKeepsOddPathsOneArgument() {
+@Test(.timeLimit(.minutes(10))) func escapingKeepsOddPathsOneArgument() {
   #expect(SystemdEscaping.execArgument("/usr/bin/x") == "/usr/bin/x")
   #expect(SystemdEscaping.execArgument("/opt/my tools/x") == "\"/opt/my tools/x\"")
   #expect(SystemdEscaping.execArgument("/opt/100%/x$y") == "/opt/100%%/x$$y")
   #expect(SystemdEscaping.execArgument("/a \"b\"\\c") == "\"/a \\\"b\\\"\\\\c\"")
 }
 
-@Test(arguments: [("relative/path", "--binary"), ("/bad\npath", "--binary")])
+@Test(.timeLimit(.minutes(10)), arguments: [("relative/path", "--binary"), ("/bad\npath", "--binary")])
 func unprintableOrRelativePathsAreRefused(path: String, option: String) {
   #expect(throws: ScheduleError.self) {
     try SystemdUnits(mode: .watch, binary: path, configFile: "/etc/c.json")
   }
 }
 
-@Test func badUserNamesAreRefused() {
+@Test(.timeLimit(.minutes(10))) func badUserNamesAreRefused() {
   for name in ["Root", "a b", "x;rm", String(repeating: "a", count: 33)] {
     #expect(throws: ScheduleError.self, "\(name)") {
       try SystemdUnits(mode: .watch, binary: "/b", configFile: "/c", user: name)
@@ -214,7 +215,7 @@ func unprintableOrRelativePathsAreRefused(path: String, option: String) {
   }
 }
 
-@Test func activationEnablesTheTimerOrTheWatchService() throws {
+@Test(.timeLimit(.minutes(10))) func activationEnablesTheTimerOrTheWatchService() throws {
   let timer = try SystemdUnits(mode: .timer(.calendar("hourly")), binary: "/b", configFile: "/etc/cvebuster-outbox/c.json")
   let commands = timer.activationCommands()
   #expect(commands.contains("systemctl daemon-reload"))

@@ -1,14 +1,6 @@
 import Foundation
 import Testing
 
-/// A fresh directory under the system temporary directory, removed by the caller.
-func temporaryDirectory(_ name: String = #function) throws -> URL {
-  let url = FileManager.default.temporaryDirectory
-    .appendingPathComponent("operator-tests-\(name.filter(\.isLetter))-\(UUID().uuidString)")
-  try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-  return url
-}
-
 /// Writes an executable shell script.
 func writeScript(_ text: String, to url: URL) throws {
   try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)

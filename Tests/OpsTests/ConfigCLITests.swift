@@ -3,7 +3,7 @@ import Ingestion
 import OutboxTestSupport
 import Testing
 
-@Suite struct ConfigCLITests {
+@Suite(.timeLimit(.minutes(10))) struct ConfigCLITests {
   static let flags = [
     "--tenant-id", "00000000-0000-4000-8000-000000000001", "--application-id", "00000000-0000-4000-8000-000000000002",
     "--dce-endpoint", "https://x-ab12.eastus-1.ingest.monitor.azure.com",

@@ -78,7 +78,7 @@ final class PseudoTerminalSession {
   }
 }
 
-@Suite struct ConfigInitTerminalTests {
+@Suite(.timeLimit(.minutes(10))) struct ConfigInitTerminalTests {
   @Test func asksEachValueReasksWrongOnesAndNeverEchoesTheSecret() throws {
     let directory = TemporaryDirectory()
     let path = directory.file("connector_config.json")

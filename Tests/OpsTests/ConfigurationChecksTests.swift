@@ -4,7 +4,7 @@ import Ingestion
 import OutboxTestSupport
 import Testing
 
-@Suite struct ConfigurationChecksTests {
+@Suite(.timeLimit(.minutes(10))) struct ConfigurationChecksTests {
   let good = [
     "tenant_id": "00000000-0000-4000-8000-000000000001", "application_id": "00000000-0000-4000-8000-000000000002",
     "application_secret": "a-secret-value-1234", "dce_endpoint": "https://x.eastus-1.ingest.monitor.azure.com",

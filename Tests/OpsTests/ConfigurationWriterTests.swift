@@ -4,7 +4,7 @@ import Ingestion
 import OutboxTestSupport
 import Testing
 
-@Suite struct ConfigurationWriterTests {
+@Suite(.timeLimit(.minutes(10))) struct ConfigurationWriterTests {
   let values = [
     "tenant_id": "00000000-0000-4000-8000-000000000001", "application_id": "00000000-0000-4000-8000-000000000002",
     "application_secret": "s3cr\"et\\value", "dce_endpoint": "https://x.eastus-1.ingest.monitor.azure.com",

@@ -4,7 +4,7 @@ import OutboxStore
 import OutboxTestSupport
 import Testing
 
-@Suite struct DatabaseChecksTests {
+@Suite(.timeLimit(.minutes(10))) struct DatabaseChecksTests {
   @Test func missingDatabaseWarnsAndIsNotCreated() {
     let directory = TemporaryDirectory()
     let path = directory.file("outbox.sqlite")

@@ -4,7 +4,7 @@ import OutboxTestSupport
 import Testing
 
 /// `doctor` as a user runs it: the built binary against a real emulator and a real outbox.
-@Suite(.serialized) struct DoctorCLITests {
+@Suite(.serialized, .timeLimit(.minutes(10))) struct DoctorCLITests {
   @Test func everythingPassesAgainstTheEmulatorAndTheProbeStoresNothing() throws {
     let directory = TemporaryDirectory()
     let emulator = try EmulatorProcess(in: directory)

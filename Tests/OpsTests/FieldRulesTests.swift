@@ -1,7 +1,7 @@
 import HealthChecks
 import Testing
 
-@Suite struct FieldRulesTests {
+@Suite(.timeLimit(.minutes(10))) struct FieldRulesTests {
   @Test(arguments: [
     ("tenant_id", "72f988bf-86f1-41af-91ab-2d7cd011db47", true),
     ("tenant_id", "contoso.onmicrosoft.com", true),

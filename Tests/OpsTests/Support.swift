@@ -27,8 +27,9 @@ extension EmulatorProcess {
 /// Writes a JSON config file with `mode`.
 func writeConfig(_ values: [String: String], to path: String, mode: mode_t = 0o600) throws {
   let data = try JSONSerialization.data(withJSONObject: values, options: [.sortedKeys])
-  FileManager.default.createFile(atPath: path, contents: data)
-  chmod(path, mode)
+  guard FileManager.default.createFile(atPath: path, contents: data), chmod(path, mode) == 0 else {
+    throw TestFailure("cannot write \(path)")
+  }
 }
 
 /// The `checks` of `doctor --json` / `config check --json`, keyed by id → status.

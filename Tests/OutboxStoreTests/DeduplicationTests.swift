@@ -4,7 +4,7 @@ import OutboxTestSupport
 import Testing
 
 /// New / updated / unchanged for a key in every state the row can be in.
-@Suite struct DeduplicationTests {
+@Suite(.timeLimit(.minutes(10))) struct DeduplicationTests {
   let directory = TemporaryDirectory()
   let owner = "test-host:1:owner"
 

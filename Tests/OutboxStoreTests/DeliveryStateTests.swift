@@ -3,7 +3,7 @@ import OutboxStore
 import OutboxTestSupport
 import Testing
 
-@Suite struct DeliveryStateTests {
+@Suite(.timeLimit(.minutes(10))) struct DeliveryStateTests {
   let directory = TemporaryDirectory()
 
   func filledOutbox(_ count: Int) throws -> Outbox {

@@ -1,8 +1,8 @@
-import CSQLite
 import Findings
 import Foundation
 import OutboxStore
 import OutboxTestSupport
+import SQLite
 
 /// A valid finding built from the fixture JSON.
 func validFinding(vulnId: String = "CVE-2024-12345", machine: String = "web-01", title: String = "Remote code execution") -> ValidFinding {
@@ -15,21 +15,28 @@ func validFinding(vulnId: String = "CVE-2024-12345", machine: String = "web-01",
 
 /// A raw SQLite query on a separate connection, as an operator at a sqlite3 prompt would run it.
 func query(_ path: String, _ sql: String) -> [[String]] {
-  var handle: OpaquePointer?
-  guard sqlite3_open_v2(path, &handle, SQLITE_OPEN_READONLY, nil) == SQLITE_OK else { return [] }
-  defer { sqlite3_close(handle) }
-  var statement: OpaquePointer?
-  guard sqlite3_prepare_v2(handle, sql, -1, &statement, nil) == SQLITE_OK else {
-    return [["error: " + String(cString: sqlite3_errmsg(handle))]]
-  }
-  defer { sqlite3_finalize(statement) }
+  guard let connection = try? Connection(path: path, create: false, readOnly: true) else { return [] }
   var rows: [[String]] = []
-  while sqlite3_step(statement) == SQLITE_ROW {
-    rows.append((0..<sqlite3_column_count(statement)).map { column in
-      sqlite3_column_text(statement, column).map { String(cString: $0) } ?? "NULL"
-    })
+  do {
+    try connection.prepare(sql).forEachRow { row in
+      rows.append((0..<row.columnCount).map { row.text($0) ?? "NULL" })
+    }
+  } catch {
+    return [["error: " + error.message]]
   }
   return rows
+}
+
+/// Runs `sql` (one or more statements) on a separate read-write connection, as a sqlite3 prompt
+/// would; nil on success, else SQLite's message.
+@discardableResult
+func execute(_ path: String, _ sql: String) -> String? {
+  do {
+    try Connection(path: path, create: true).execute(sql)
+    return nil
+  } catch {
+    return error.message
+  }
 }
 
 func fileBytes(_ path: String) -> Data? { FileManager.default.contents(atPath: path) }

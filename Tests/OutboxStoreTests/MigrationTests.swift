@@ -1,11 +1,10 @@
-import CSQLite
 import Findings
 import Foundation
 import OutboxStore
 import OutboxTestSupport
 import Testing
 
-@Suite struct MigrationTests {
+@Suite(.timeLimit(.minutes(10))) struct MigrationTests {
   @Test func freshDatabaseIsMigratedAndPrivate() throws {
     let directory = TemporaryDirectory()
     let path = directory.file("state/sub/outbox.sqlite")
@@ -35,10 +34,7 @@ import Testing
     let directory = TemporaryDirectory()
     let path = directory.file("outbox.sqlite")
     do { _ = try Outbox(path: path) }
-    var handle: OpaquePointer?
-    sqlite3_open(path, &handle)
-    sqlite3_exec(handle, "INSERT INTO schema_migrations VALUES (99, 'future', 'x', 0); PRAGMA wal_checkpoint(TRUNCATE);", nil, nil, nil)
-    sqlite3_close(handle)
+    execute(path, "INSERT INTO schema_migrations VALUES (99, 'future', 'x', 0); PRAGMA wal_checkpoint(TRUNCATE);")
     let before = fileBytes(path)
     #expect(throws: OutboxError.self) { try Outbox(path: path) }
     do {
@@ -53,10 +49,7 @@ import Testing
   @Test func foreignSQLiteFileIsRefusedAndUntouched() throws {
     let directory = TemporaryDirectory()
     let path = directory.file("other.sqlite")
-    var handle: OpaquePointer?
-    sqlite3_open(path, &handle)
-    sqlite3_exec(handle, "CREATE TABLE customers (id INTEGER PRIMARY KEY, name TEXT); INSERT INTO customers VALUES (1, 'a');", nil, nil, nil)
-    sqlite3_close(handle)
+    execute(path, "CREATE TABLE customers (id INTEGER PRIMARY KEY, name TEXT); INSERT INTO customers VALUES (1, 'a');")
     let before = fileBytes(path)
     do {
       _ = try Outbox(path: path)
@@ -96,10 +89,7 @@ import Testing
     let directory = TemporaryDirectory()
     let path = directory.file("outbox.sqlite")
     _ = try Outbox(path: path)
-    var handle: OpaquePointer?
-    sqlite3_open(path, &handle)
-    sqlite3_exec(handle, "UPDATE schema_migrations SET checksum = 'edited' WHERE version = 1", nil, nil, nil)
-    sqlite3_close(handle)
+    execute(path, "UPDATE schema_migrations SET checksum = 'edited' WHERE version = 1")
     do {
       _ = try Outbox(path: path)
       Issue.record("edited migration accepted")
@@ -111,13 +101,11 @@ import Testing
 
 /// A database written by a build that knew only migration 1 keeps every row, state, lease and
 /// id when a newer build opens it.
-@Suite struct UpgradeFromVersionOneTests {
+@Suite(.timeLimit(.minutes(10))) struct UpgradeFromVersionOneTests {
   @Test func version1RowsCarryOverIntoTheSplitTables() throws {
     let directory = TemporaryDirectory()
     let path = directory.file("outbox.sqlite")
     let first = try #require(EmbeddedMigration.all.first)
-    var handle: OpaquePointer?
-    sqlite3_open(path, &handle)
     let rows = """
       INSERT INTO findings (id, vuln_id, machine_name, last_modified, payload, content_hash, revision, state, attempts,
                             next_attempt_at, lease_owner, lease_expires_at, enqueued_at, updated_at, sent_at, batch_id, last_error)
@@ -140,8 +128,8 @@ import Testing
       \(rows)
       COMMIT;
       """
-    #expect(sqlite3_exec(handle, setup, nil, nil, nil) == SQLITE_OK, "\(String(cString: sqlite3_errmsg(handle)))")
-    sqlite3_close(handle)
+    let failure = execute(path, setup)
+    #expect(failure == nil, "\(failure ?? "")")
     let before = query(path, "SELECT * FROM findings ORDER BY id")
 
     let outbox = try Outbox(path: path)
@@ -161,16 +149,16 @@ import Testing
   }
 }
 
-@Suite struct EmbeddedResourcesTests {
+@Suite(.timeLimit(.minutes(10))) struct EmbeddedResourcesTests {
   static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
   @Test func embeddedMigrationsEqualTheFiles() throws {
     let files = try FileManager.default.contentsOfDirectory(atPath: Self.root.appendingPathComponent("Migrations").path)
       .filter { $0.hasSuffix(".sql") }.sorted()
-    #expect(files == EmbeddedMigration.all.map(\.fileName), "run Scripts/embed-resources")
+    #expect(files == EmbeddedMigration.all.map(\.fileName), "rebuild: the EmbedResources plugin embeds Migrations/")
     for migration in EmbeddedMigration.all {
       let text = try String(contentsOf: Self.root.appendingPathComponent("Migrations/\(migration.fileName)"), encoding: .utf8)
-      #expect(text == migration.sql, "Migrations/\(migration.fileName) differs from the embedded copy: run Scripts/embed-resources")
+      #expect(text == migration.sql, "Migrations/\(migration.fileName) differs from the embedded copy: rebuild")
     }
     #expect(EmbeddedMigration.all.map(\.version) == Array(1...EmbeddedMigration.all.count))
   }
@@ -178,7 +166,7 @@ import Testing
   @Test func embeddedConnectorFilesEqualTheFiles() throws {
     let dcr = try String(contentsOf: Self.root.appendingPathComponent("Connector/DCR.json"), encoding: .utf8)
     let table = try String(contentsOf: Self.root.appendingPathComponent("Connector/table.json"), encoding: .utf8)
-    #expect(dcr == EmbeddedConnector.dcr, "Connector/DCR.json differs from the embedded copy: run Scripts/embed-resources")
-    #expect(table == EmbeddedConnector.table, "Connector/table.json differs from the embedded copy: run Scripts/embed-resources")
+    #expect(dcr == EmbeddedConnector.dcr, "Connector/DCR.json differs from the embedded copy: rebuild")
+    #expect(table == EmbeddedConnector.table, "Connector/table.json differs from the embedded copy: rebuild")
   }
 }

@@ -3,7 +3,7 @@ import OutboxTestSupport
 import Testing
 
 /// The queries every drain runs must stay index lookups at millions of rows.
-@Suite struct QueryPlanTests {
+@Suite(.timeLimit(.minutes(10))) struct QueryPlanTests {
   @Test(arguments: [
     ("next ready rows",
      "SELECT id FROM finding_delivery WHERE state = 'pending' AND next_attempt_at <= 5 ORDER BY id LIMIT 100",

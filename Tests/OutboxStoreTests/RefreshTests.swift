@@ -5,7 +5,7 @@ import Testing
 
 /// `enqueue --refresh-after`: an unchanged finding whose delivery is older than the interval is
 /// queued again, so Sentinel sees every open finding at least once per interval.
-@Suite struct RefreshTests {
+@Suite(.timeLimit(.minutes(10))) struct RefreshTests {
   let directory = TemporaryDirectory()
   let owner = "test-host:1:owner"
   let day: Int64 = 86_400_000
@@ -80,7 +80,7 @@ import Testing
 
 /// The contract the Sentinel content relies on, simulated over a month of daily scans: every
 /// 3-day window a daily rule reads holds a delivery of a finding that stays open.
-@Suite struct RefreshContractTests {
+@Suite(.timeLimit(.minutes(10))) struct RefreshContractTests {
   let directory = TemporaryDirectory()
   let hour: Int64 = 3_600_000
   var day: Int64 { 24 * hour }

@@ -1,6 +1,6 @@
-import CSQLite
 import Findings
 import OutboxStore
+import SQLite
 import OutboxTestSupport
 import Testing
 
@@ -126,8 +126,10 @@ import Testing
 
 /// Runs `sql` on its own connection, as an operator at a `sqlite3` prompt would; nil when it worked.
 private func changeByHand(_ path: String, _ sql: String) -> String? {
-  var handle: OpaquePointer?
-  guard sqlite3_open(path, &handle) == SQLITE_OK else { return "cannot open \(path)" }
-  defer { sqlite3_close(handle) }
-  return sqlite3_exec(handle, sql, nil, nil, nil) == SQLITE_OK ? nil : String(cString: sqlite3_errmsg(handle))
+  do {
+    try Connection(path: path, create: false).execute(sql)
+    return nil
+  } catch {
+    return error.description
+  }
 }

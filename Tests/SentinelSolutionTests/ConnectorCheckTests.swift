@@ -2,7 +2,7 @@ import Foundation
 import SentinelSolution
 import Testing
 
-@Suite struct ConnectorCheckTests {
+@Suite(.timeLimit(.minutes(10))) struct ConnectorCheckTests {
   @Test func repositoryPassesEveryCheck() {
     let report = ConnectorChecker(root: SolutionFixture.repositoryRoot).run()
     #expect(report.ran == CheckID.allCases)

@@ -3,7 +3,7 @@ import Foundation
 import SentinelSolution
 import Testing
 
-@Suite struct JSONToolsTests {
+@Suite(.timeLimit(.minutes(10))) struct JSONToolsTests {
   @Test func parserKeepsOrderAndWriterRoundTrips() throws {
     let text = "{\n  \"b\": 1,\n  \"a\": [\n    true,\n    null,\n    \"x\\u00e9\\n\"\n  ],\n  \"c\": {},\n  \"d\": 1.50\n}\n"
     let value = try JSONParser.parse(text, file: "t.json")

@@ -3,7 +3,7 @@ import Foundation
 import SentinelSolution
 import Testing
 
-@Suite struct PackageBuilderTests {
+@Suite(.timeLimit(.minutes(10))) struct PackageBuilderTests {
   @Test func committedPackageEqualsGeneratedOutput() throws {
     let source = try SolutionSource.load(root: SolutionFixture.repositoryRoot)
     for (path, data) in PackageBuilder(source: source).files() {

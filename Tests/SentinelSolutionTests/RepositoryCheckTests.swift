@@ -3,7 +3,7 @@ import SentinelSolution
 import Testing
 
 /// The Azure-Sentinel repository's checks, run offline: each fails on a broken copy.
-@Suite struct RepositoryCheckTests {
+@Suite(.timeLimit(.minutes(10))) struct RepositoryCheckTests {
   typealias Breakage = ConnectorCheckTests.Breakage
   static let rules = "Connector/AnalyticRules/"
   static let hunting = "Connector/HuntingQueries/"

@@ -1,4 +1,5 @@
 import Foundation
+import OutboxTestSupport
 import SentinelSolution
 
 /// A temporary copy of the repository's Connector/ and Package/ that a test may break.
@@ -7,11 +8,10 @@ struct SolutionFixture {
   static let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
     .deletingLastPathComponent().deletingLastPathComponent()
 
-  let root: URL
+  private let directory = TemporaryDirectory("solution")
+  var root: URL { directory.url }
 
   init() throws {
-    root = FileManager.default.temporaryDirectory.appendingPathComponent("solution-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
     for folder in ["Connector", "Package"] {
       try FileManager.default.copyItem(
         at: Self.repositoryRoot.appendingPathComponent(folder), to: root.appendingPathComponent(folder))

@@ -2,7 +2,7 @@ import OutboxTestSupport
 import Telemetry
 import Testing
 
-@Suite struct DrainMetricsTests {
+@Suite(.timeLimit(.minutes(10))) struct DrainMetricsTests {
   @Test func theExpositionParsesAndCountsWhatWasRecorded() throws {
     let metrics = DrainMetrics()
     metrics.setOutbox(pending: 3, sending: 1, sent: 500, dead: 2, oldestPendingAgeSeconds: 42)

@@ -1,5 +1,6 @@
 import ArgumentParser
 import FindingGenerator
+import Findings
 import Foundation
 import Intake
 import OutboxStore
@@ -113,10 +114,7 @@ public struct GenerateCommand: AsyncParsableCommand {
 
   /// Seconds since the epoch of `YYYY-MM-DDTHH:MM:SSZ`.
   static func parseTimestamp(_ text: String) -> Int64? {
-    let formatter = ISO8601DateFormatter()
-    formatter.formatOptions = [.withInternetDateTime]
-    guard text.hasSuffix("Z"), let date = formatter.date(from: text) else { return nil }
-    return Int64(date.timeIntervalSince1970)
+    UTCTimestamp.seconds(parsing: text)
   }
 }
 

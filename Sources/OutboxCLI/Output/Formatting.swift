@@ -1,4 +1,5 @@
 import ArgumentParser
+import Findings
 import Foundation
 
 /// Human-readable times, sizes and durations for text output.
@@ -6,10 +7,7 @@ enum Formatting {
   /// ISO-8601 UTC with milliseconds for an outbox time (Unix ms).
   static func timestamp(_ millis: Int64?) -> String {
     guard let millis else { return "-" }
-    let formatter = ISO8601DateFormatter()
-    formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-    formatter.timeZone = TimeZone(identifier: "UTC")
-    return formatter.string(from: Date(timeIntervalSince1970: Double(millis) / 1000))
+    return UTCTimestamp.format(milliseconds: millis)
   }
 
   /// "3d 4h", "12m 5s", "40s".

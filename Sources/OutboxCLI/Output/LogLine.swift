@@ -1,3 +1,4 @@
+import Findings
 import Foundation
 import Logging
 
@@ -35,7 +36,7 @@ struct LogLine: Sendable {
 
   /// UTC with milliseconds: `2026-12-01T19:31:37.699Z`.
   static func iso8601(_ date: Date) -> String {
-    date.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true, timeZone: TimeZone(identifier: "UTC")!))
+    UTCTimestamp.format(milliseconds: Int64((date.timeIntervalSince1970 * 1000).rounded(.down)))
   }
 
   /// Newlines and other control characters escaped, so an event stays on one line.

@@ -16,7 +16,7 @@ enum StreamContractCheck {
       let embedded = StreamSchema.embedded
       if fileSchema.streamName != embedded.streamName || fileSchema.columns != embedded.columns
         || fileSchema.transformKql != embedded.transformKql || fileSchema.outputStream != embedded.outputStream {
-        sink.fail(dcr.file, "$.properties.streamDeclarations", "differs from the copy compiled into this binary (what enqueue validates against): run Scripts/embed-resources and rebuild")
+        sink.fail(dcr.file, "$.properties.streamDeclarations", "differs from the copy compiled into this binary (what enqueue validates against): rebuild")
       }
     } catch {
       sink.fail(error.file, error.path, error.reason)
@@ -25,7 +25,7 @@ enum StreamContractCheck {
       do {
         let fileTable = try TableSchema(tableJSON: Data(CanonicalJSONWriter.text(table.json).utf8), file: table.file)
         if fileTable.name != TableSchema.embedded.name || fileTable.columns != TableSchema.embedded.columns {
-          sink.fail(table.file, "$.properties.schema", "differs from the copy compiled into this binary: run Scripts/embed-resources and rebuild")
+          sink.fail(table.file, "$.properties.schema", "differs from the copy compiled into this binary: rebuild")
         }
       } catch {
         sink.fail(error.file, error.path, error.reason)

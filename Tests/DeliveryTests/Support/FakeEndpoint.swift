@@ -1,4 +1,3 @@
-@testable import Emulator
 import Delivery
 import Foundation
 import Ingestion
@@ -53,7 +52,7 @@ final class FakeEndpoint: Sendable {
   var transport: TransportFactory { { _ in FakeTransport(endpoint: self) } }
 
   fileprivate func receive(gzipBody: [UInt8], clientRequestID: String, now: () -> Int64) -> UploadResult {
-    let raw = (try? Gunzip.decompress(gzipBody, limit: 2_000_000)) ?? []
+    let raw = (try? gunzip(gzipBody, limit: 2_000_000)) ?? []
     let rows = (try? JSONSerialization.jsonObject(with: Data(raw))) as? [[String: Any]] ?? []
     let request = log.withLock { log in
       let request = FakeRequest(

@@ -3,6 +3,7 @@ import CSQLite
 /// A prepared statement. Owned by one `Connection`; reset after each use.
 public final class Statement {
   let handle: OpaquePointer
+  /// The statement's text, with its `?` placeholders.
   public let sql: String
   private unowned let connection: Connection
 
@@ -27,6 +28,7 @@ public final class Statement {
     try bind(values)
   }
 
+  /// Binds values to parameters 1...n, in order (after resetting the statement).
   @discardableResult
   public func bind(_ values: [SQLValue]) throws(SQLiteError) -> Statement {
     sqlite3_reset(handle)
@@ -110,11 +112,19 @@ extension SQLValue {
 public struct Row {
   let handle: OpaquePointer
 
+  /// How many columns the row has.
+  public var columnCount: Int32 { sqlite3_column_count(handle) }
+
+  /// Whether the value in `column` (0-based) is NULL.
   public func isNull(_ column: Int32) -> Bool { sqlite3_column_type(handle, column) == SQLITE_NULL }
+  /// The value in `column` as an integer (0 for NULL).
   public func int64(_ column: Int32) -> Int64 { sqlite3_column_int64(handle, column) }
+  /// The value in `column` as an `Int` (0 for NULL).
   public func int(_ column: Int32) -> Int { Int(sqlite3_column_int64(handle, column)) }
+  /// The value in `column` as a `Double` (0 for NULL).
   public func double(_ column: Int32) -> Double { sqlite3_column_double(handle, column) }
 
+  /// The value in `column` as text (numbers converted by SQLite), nil for NULL.
   public func text(_ column: Int32) -> String? {
     guard let pointer = sqlite3_column_text(handle, column) else { return nil }
     return String(cString: pointer)
@@ -129,5 +139,6 @@ public struct Row {
     return Array(UnsafeRawBufferPointer(start: pointer, count: count))
   }
 
+  /// The value in `column` as an integer, nil for NULL.
   public func optionalInt64(_ column: Int32) -> Int64? { isNull(column) ? nil : int64(column) }
 }

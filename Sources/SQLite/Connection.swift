@@ -1,10 +1,15 @@
 import CSQLite
 
 /// One SQLite connection. Not thread-safe: a process uses one per thread of work.
+///
+/// Opened with extended result codes, double-quoted string literals off (a misspelt column is an
+/// error, not a string) and defensive mode on.
 public final class Connection {
   let handle: OpaquePointer
+  /// The database file, as given to `init`.
   public let path: String
   private var statements: [String: Statement] = [:]
+  private var tracer: Tracer?
 
   /// The lowest SQLite library the schema works with (`->>` and `unixepoch()` need 3.38).
   public static let minimumLibraryVersion = (number: Int32(3_038_000), text: "3.38.0")
@@ -13,6 +18,7 @@ public final class Connection {
   public static var libraryVersion: String { String(cString: sqlite3_libversion()) }
 
   /// Opens (and with `create`, creates) the database at `path`. Does not read or write it yet.
+  /// - Parameter readOnly: open with SQLITE_OPEN_READONLY: every write fails with SQLITE_READONLY.
   /// - Parameter immutable: read-only, and SQLite assumes nobody changes the file (no locks, no
   ///   `-shm`): only for a file this user cannot write beside.
   public init(path: String, create: Bool, readOnly: Bool = false, immutable: Bool = false) throws(SQLiteError) {
@@ -88,9 +94,12 @@ public final class Connection {
 
   /// Rows changed by the last INSERT/UPDATE/DELETE.
   public var changes: Int { Int(sqlite3_changes64(handle)) }
+  /// The rowid of the last successful INSERT on this connection.
   public var lastInsertRowID: Int64 { sqlite3_last_insert_rowid(handle) }
-  static var libraryVersionNumber: Int32 { sqlite3_libversion_number() }
+  /// The SQLite library's version as a number (3.38.0 is 3038000).
+  public static var libraryVersionNumber: Int32 { sqlite3_libversion_number() }
 
+  /// True between BEGIN and COMMIT or ROLLBACK (SQLite is not in autocommit mode).
   public var isInTransaction: Bool { sqlite3_get_autocommit(handle) == 0 }
 
   /// Waits up to `milliseconds` for another writer's lock before failing with SQLITE_BUSY.
@@ -112,6 +121,34 @@ public final class Connection {
       throw error
     }
   }
+}
+
+extension Connection {
+  /// Calls `body` with the text of each statement as it starts to run, for tests that assert on
+  /// the SQL executed (GRDB's `trace`). The text keeps its `?` placeholders: bound values are
+  /// never shown. Statements run by `execute` are traced one by one. Pass nil to stop.
+  public func trace(_ body: ((String) -> Void)?) {
+    guard let body else {
+      sqlite3_trace_v2(handle, 0, nil, nil)
+      tracer = nil
+      return
+    }
+    let tracer = Tracer(body: body)
+    self.tracer = tracer
+    let context = Unmanaged.passUnretained(tracer).toOpaque()
+    sqlite3_trace_v2(handle, UInt32(SQLITE_TRACE_STMT), { _, context, _, text in
+      guard let context, let text else { return 0 }
+      let sql = String(cString: text.assumingMemoryBound(to: CChar.self))
+      Unmanaged<Tracer>.fromOpaque(context).takeUnretainedValue().body(sql)
+      return 0
+    }, context)
+  }
+}
+
+/// The closure behind `Connection.trace`, kept alive by the connection while SQLite may call it.
+private final class Tracer {
+  let body: (String) -> Void
+  init(body: @escaping (String) -> Void) { self.body = body }
 }
 
 extension String {
