@@ -1,8 +1,9 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import Hummingbird
 import NIOCore
+
+#if canImport(Glibc)
+  import Glibc
+#endif
 
 /// Hummingbird's request context plus the connection, so an injected fault can drop it.
 public struct EmulatorRequestContext: RequestContext {

@@ -29,7 +29,8 @@ public final class EmulatorServer: Sendable {
       throw EmulatorError(.invalidSetting, "--port must be between 0 and 65535")
     }
     guard settings.imdsFailFirst >= 0, IMDSEndpoint.injectableStatuses.contains(settings.imdsFailStatus) else {
-      throw EmulatorError(.invalidSetting,
+      throw EmulatorError(
+        .invalidSetting,
         "--imds-fail-first must not be negative and --imds-fail-status must be one of "
           + IMDSEndpoint.injectableStatuses.sorted().map(String.init).joined(separator: ", "))
     }

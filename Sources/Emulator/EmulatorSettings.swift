@@ -1,5 +1,5 @@
-import Foundation
 import Findings
+import Foundation
 
 /// The Entra ID application and DCR the emulator accepts.
 public struct EmulatorIdentity: Sendable, Equatable {

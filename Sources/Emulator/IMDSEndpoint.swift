@@ -77,10 +77,13 @@ final class IMDSEndpoint: Sendable {
     }
     while resource.hasSuffix("/") { resource.removeLast() }
     guard resource.contains("://") else {
-      return (error(400, "invalid_resource",
-        "AADSTS500011: The resource principal named \(resource) was not found in the tenant named \(identity.tenantId). "
-          + "This can happen if the application has not been installed by the administrator of the tenant or consented "
-          + "to by any user in the tenant. You might have sent your authentication request to the wrong tenant."), .refused)
+      return (
+        error(
+          400, "invalid_resource",
+          "AADSTS500011: The resource principal named \(resource) was not found in the tenant named \(identity.tenantId). "
+            + "This can happen if the application has not been installed by the administrator of the tenant or consented "
+            + "to by any user in the tenant. You might have sent your authentication request to the wrong tenant."), .refused
+      )
     }
     let (token, lifetime) = tokens.issue(audience: resource, clientId: identity.clientId, now: now)
     let issuedAt = Int(now)

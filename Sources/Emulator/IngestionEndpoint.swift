@@ -84,42 +84,60 @@ final class IngestionEndpoint: Sendable {
   private func validateAndIngest(_ request: IngestionRequest, requestId: String) -> IngestionOutcome {
     let identity = settings.identity
     guard let version = request.apiVersion else {
-      return .respond(IngestionErrors.response(400, "MissingApiVersionParameter", "The api-version query parameter (?api-version=) is required for all requests."))
+      return .respond(
+        IngestionErrors.response(400, "MissingApiVersionParameter", "The api-version query parameter (?api-version=) is required for all requests."))
     }
     guard IngestionErrors.apiVersions.contains(version) else {
-      return .respond(IngestionErrors.response(400, "InvalidApiVersionParameter",
-        "The api-version '\(version)' is invalid. The supported versions are '\(IngestionErrors.apiVersions.sorted().joined(separator: ","))'."))
+      return .respond(
+        IngestionErrors.response(
+          400, "InvalidApiVersionParameter",
+          "The api-version '\(version)' is invalid. The supported versions are '\(IngestionErrors.apiVersions.sorted().joined(separator: ","))'."))
     }
     if let problem = tokens.check(authorization: request.authorization) {
       let challenge = [("WWW-Authenticate", "Bearer authorization_uri=\"https://login.microsoftonline.com/\(identity.tenantId)\"")]
       switch problem {
       case .missing:
-        return .respond(IngestionErrors.response(401, "InvalidAuthenticationToken", "The request has no valid bearer token in its Authorization header.", extraHeaders: challenge))
+        return .respond(
+          IngestionErrors.response(
+            401, "InvalidAuthenticationToken", "The request has no valid bearer token in its Authorization header.", extraHeaders: challenge))
       case .unknown:
-        return .respond(IngestionErrors.response(401, "InvalidAuthenticationToken", "The access token is invalid (not issued by this emulator instance).", extraHeaders: challenge))
+        return .respond(
+          IngestionErrors.response(
+            401, "InvalidAuthenticationToken", "The access token is invalid (not issued by this emulator instance).", extraHeaders: challenge))
       case .expired:
-        return .respond(IngestionErrors.response(401, "ExpiredAuthenticationToken", "The access token has expired. Get a new token and retry.", extraHeaders: challenge))
+        return .respond(
+          IngestionErrors.response(401, "ExpiredAuthenticationToken", "The access token has expired. Get a new token and retry.", extraHeaders: challenge))
       case .wrongAudience(let audience):
-        return .respond(IngestionErrors.response(401, "InvalidAudience",
-          "The access token audience '\(audience)' is invalid; tokens for the Logs Ingestion API need scope https://monitor.azure.com//.default.", extraHeaders: challenge))
+        return .respond(
+          IngestionErrors.response(
+            401, "InvalidAudience",
+            "The access token audience '\(audience)' is invalid; tokens for the Logs Ingestion API need scope https://monitor.azure.com//.default.",
+            extraHeaders: challenge))
       }
     }
     guard request.dcrId == identity.dcrImmutableId else {
       return .respond(IngestionErrors.response(404, "NotFound", "Data collection rule with immutable Id '\(request.dcrId)' not found."))
     }
     guard settings.roleAssigned else {
-      return .respond(IngestionErrors.response(403, "OperationFailed",
-        "The authentication token provided does not have access to ingest data for the data collection rule with immutable Id '\(request.dcrId)' PipelineAccessResult: AccessGranted: False, IsRbacPresent: False, IsDcrDceBindingValid: , DcrArmId: , Message: "))
+      return .respond(
+        IngestionErrors.response(
+          403, "OperationFailed",
+          "The authentication token provided does not have access to ingest data for the data collection rule with immutable Id '\(request.dcrId)' PipelineAccessResult: AccessGranted: False, IsRbacPresent: False, IsDcrDceBindingValid: , DcrArmId: , Message: "
+        ))
     }
     guard request.stream == settings.stream.streamName else {
-      return .respond(IngestionErrors.response(400, "InvalidStream",
-        "Stream '\(request.stream)' is not declared in data collection rule '\(request.dcrId)'; it declares '\(settings.stream.streamName)'."))
+      return .respond(
+        IngestionErrors.response(
+          400, "InvalidStream",
+          "Stream '\(request.stream)' is not declared in data collection rule '\(request.dcrId)'; it declares '\(settings.stream.streamName)'."))
     }
     guard request.wireBytes <= settings.maxWireBytes else { return .respond(IngestionErrors.tooLarge()) }
     let mediaType = request.contentType?.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
     guard mediaType == "application/json" else {
-      return .respond(IngestionErrors.response(415, "UnsupportedMediaType",
-        "Content-Type '\(request.contentType ?? "")' is not supported; send application/json."))
+      return .respond(
+        IngestionErrors.response(
+          415, "UnsupportedMediaType",
+          "Content-Type '\(request.contentType ?? "")' is not supported; send application/json."))
     }
     var body = request.body
     switch request.contentEncoding?.lowercased().trimmingCharacters(in: .whitespaces) {
@@ -128,7 +146,8 @@ final class IngestionEndpoint: Sendable {
       do {
         body = try gunzip(body, limit: settings.maxDecompressedBytes)
       } catch {
-        return .respond(IngestionErrors.response(400, "InvalidContentEncoding", "Content-Encoding is gzip but the body does not decompress (\(error.description))."))
+        return .respond(
+          IngestionErrors.response(400, "InvalidContentEncoding", "Content-Encoding is gzip but the body does not decompress (\(error.description))."))
       }
     case let other?:
       return .respond(IngestionErrors.response(400, "UnsupportedContentEncoding", "Content-Encoding '\(other)' is not supported; send gzip or no encoding."))

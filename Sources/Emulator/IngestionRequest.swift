@@ -36,12 +36,14 @@ enum IngestionErrors {
   }
 
   static func tooLarge() -> EndpointResponse {
-    response(413, "ContentLengthLimitExceeded",
+    response(
+      413, "ContentLengthLimitExceeded",
       "Maximum allowed content length: 1048576 bytes (1 MB). Provided content length: more than 1048576 bytes.")
   }
 
   static func throttled(retryAfter: Int) -> EndpointResponse {
-    response(429, "TooManyRequests",
+    response(
+      429, "TooManyRequests",
       "Request rate or data volume for the data collection rule is above its limit. Retry after \(retryAfter) seconds.",
       extraHeaders: [("Retry-After", String(retryAfter))])
   }

@@ -133,10 +133,11 @@ struct RowShaper: Sendable {
     case (.string, .string(let text)), (.guid, .string(let text)):
       return (.text(truncated(text, counts: &counts)), nil)
     case (.int, _), (.long, _):
-      let text: String? = switch value {
-      case .number(let t), .string(let t): t
-      default: nil
-      }
+      let text: String? =
+        switch value {
+        case .number(let t), .string(let t): t
+        default: nil
+        }
       if let text, let number = Int64(text) ?? Double(text).flatMap({ $0 == $0.rounded() && abs($0) < 9.2e18 ? Int64($0) : nil }),
         type == .long || Int64(Int32.min)...Int64(Int32.max) ~= number
       {

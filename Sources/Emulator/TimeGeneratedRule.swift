@@ -1,5 +1,5 @@
-import Foundation
 import Findings
+import Foundation
 
 /// How the data flow's transform sets `TimeGenerated`; the emulator understands only these forms.
 public enum TimeGeneratedRule: Sendable, Equatable {
@@ -15,9 +15,11 @@ public enum TimeGeneratedRule: Sendable, Equatable {
   public init(transformKql: String, stream: StreamSchema) throws(EmulatorError) {
     let text = transformKql.split(whereSeparator: \.isWhitespace).joined(separator: " ")
     func refuse(_ why: String) -> EmulatorError {
-      EmulatorError(.unsupportedTransform, "the DCR transform \"\(transformKql)\" cannot be emulated: \(why); "
-        + "supported: `source`, `source | extend TimeGenerated = now()`, "
-        + "`source | extend TimeGenerated = todatetime(Column)` and `source | extend TimeGenerated = Column`")
+      EmulatorError(
+        .unsupportedTransform,
+        "the DCR transform \"\(transformKql)\" cannot be emulated: \(why); "
+          + "supported: `source`, `source | extend TimeGenerated = now()`, "
+          + "`source | extend TimeGenerated = todatetime(Column)` and `source | extend TimeGenerated = Column`")
     }
     if text == "source" {
       guard stream.column(named: "TimeGenerated") != nil else {
@@ -36,7 +38,8 @@ public enum TimeGeneratedRule: Sendable, Equatable {
     if expression.hasPrefix("todatetime("), expression.hasSuffix(")") {
       expression = String(expression.dropFirst("todatetime(".count).dropLast())
     }
-    let isIdentifier = expression.first.map { $0.isLetter || $0 == "_" } == true
+    let isIdentifier =
+      expression.first.map { $0.isLetter || $0 == "_" } == true
       && expression.allSatisfy { $0.isLetter || $0.isNumber || $0 == "_" }
     guard isIdentifier else { throw refuse("`\(expression)` is neither now() nor a column") }
     guard stream.column(named: expression) != nil else {

@@ -41,7 +41,9 @@ struct Timestamp: Sendable, Comparable {
     guard let year = number(4), take(UInt8(ascii: "-")), let month = number(2), take(UInt8(ascii: "-")),
       let day = number(2), CivilDate(year: year, month: month, day: day).isValid
     else { return nil }
-    var hour = 0, minute = 0, second = 0
+    var hour = 0
+    var minute = 0
+    var second = 0
     var fractionTicks: Int64 = 0
     var offsetSeconds = 0
     if index < chars.count {

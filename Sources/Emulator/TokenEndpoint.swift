@@ -24,8 +24,12 @@ struct TokenEndpoint: Sendable {
   /// Answers a token request whose form body is `body` (client secret in the form or HTTP Basic).
   func respond(tenant: String, contentType: String?, authorization: String?, body: [UInt8]) -> (EndpointResponse, issued: Bool) {
     guard tenant == identity.tenantId else {
-      return (error(400, "invalid_request", 90002,
-        "Tenant '\(tenant)' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud. Check with your subscription administrator, this may happen if there are no active subscriptions for the tenant."), false)
+      return (
+        error(
+          400, "invalid_request", 90002,
+          "Tenant '\(tenant)' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud. Check with your subscription administrator, this may happen if there are no active subscriptions for the tenant."
+        ), false
+      )
     }
     guard contentType?.lowercased().hasPrefix("application/x-www-form-urlencoded") == true else {
       return (error(400, "invalid_request", 900144, "The request body must contain the following parameter: 'grant_type'."), false)
@@ -48,8 +52,12 @@ struct TokenEndpoint: Sendable {
       return (error(400, "invalid_request", 900144, "The request body must contain the following parameter: 'client_id'."), false)
     }
     guard clientId == identity.clientId else {
-      return (error(400, "unauthorized_client", 700016,
-        "Application with identifier '\(clientId)' was not found in the directory '\(tenant)'. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You may have sent your authentication request to the wrong tenant."), false)
+      return (
+        error(
+          400, "unauthorized_client", 700016,
+          "Application with identifier '\(clientId)' was not found in the directory '\(tenant)'. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You may have sent your authentication request to the wrong tenant."
+        ), false
+      )
     }
     if form["client_assertion_type"] != nil || form["client_assertion"] != nil {
       if let refusal = checkAssertion(type: form["client_assertion_type"], assertion: form["client_assertion"]) {
@@ -57,17 +65,28 @@ struct TokenEndpoint: Sendable {
       }
     } else {
       guard let secret = form["client_secret"] else {
-        return (error(401, "invalid_client", 7000216,
-          "'client_assertion', 'client_secret' or 'request' is required for the 'client_credentials' grant type."), false)
+        return (
+          error(
+            401, "invalid_client", 7_000_216,
+            "'client_assertion', 'client_secret' or 'request' is required for the 'client_credentials' grant type."), false
+        )
       }
       guard secret == identity.clientSecret else {
-        return (error(401, "invalid_client", 7000215,
-          "Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '\(clientId)'."), false)
+        return (
+          error(
+            401, "invalid_client", 7_000_215,
+            "Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '\(clientId)'."
+          ), false
+        )
       }
     }
     guard let scope = form["scope"], scope.hasSuffix("/.default"), scope.count > "/.default".count else {
-      return (error(400, "invalid_scope", 70011,
-        "The provided request must include a 'scope' input parameter. The provided value for the input parameter 'scope' is not valid. The scope \(form["scope"] ?? "") is not valid."), false)
+      return (
+        error(
+          400, "invalid_scope", 70011,
+          "The provided request must include a 'scope' input parameter. The provided value for the input parameter 'scope' is not valid. The scope \(form["scope"] ?? "") is not valid."
+        ), false
+      )
     }
     var audience = String(scope.dropLast("/.default".count))
     while audience.hasSuffix("/") { audience.removeLast() }
@@ -85,7 +104,8 @@ struct TokenEndpoint: Sendable {
       return error(400, "invalid_request", 90011, "Unexpected client assertion type.")
     }
     guard let assertion, !assertion.isEmpty else {
-      return error(401, "invalid_client", 7000216,
+      return error(
+        401, "invalid_client", 7_000_216,
         "'client_assertion', 'client_secret' or 'request' is required for the 'client_credentials' grant type.")
     }
     guard assertion != identity.federatedToken else { return nil }
@@ -97,7 +117,8 @@ struct TokenEndpoint: Sendable {
       default: ""
       }
     }
-    return error(400, "invalid_request", 70021,
+    return error(
+      400, "invalid_request", 70021,
       "No matching federated identity record found for presented assertion. Assertion Issuer: '\(claim("iss"))'. "
         + "Assertion Subject: '\(claim("sub"))'. Assertion Audience: '\(claim("aud"))'.")
   }

@@ -26,7 +26,8 @@ final class Workspace: @unchecked Sendable {
       throw EmulatorError(.workspace, "cannot open workspace \(path): \(error.message)")
     }
     let name = Workspace.quote(table.name)
-    let declarations = table.columns.map { "\(Workspace.quote($0.name)) \(Workspace.sqlType($0.type))" }
+    let declarations =
+      table.columns.map { "\(Workspace.quote($0.name)) \(Workspace.sqlType($0.type))" }
       + ["\"_RequestId\" TEXT NOT NULL", "\"_ReceivedAt\" TEXT NOT NULL"]
     let placeholders = Array(repeating: "?", count: table.columns.count + 2).joined(separator: ", ")
     let names = (table.columns.map { Workspace.quote($0.name) } + ["\"_RequestId\"", "\"_ReceivedAt\""]).joined(separator: ", ")

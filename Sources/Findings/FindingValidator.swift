@@ -80,10 +80,11 @@ public struct FindingValidator: Sendable {
         first.properties.isWhitespace || last.properties.isWhitespace,
         !text.unicodeScalars.allSatisfy(\.properties.isWhitespace)
       {
-        errors.append(FieldError(
-          field: member.name,
-          reason: "has leading or trailing whitespace; it is part of the natural key, so \"web-01\" and \" web-01\" "
-            + "would be two findings (fix: trim the value where the scan is exported)"))
+        errors.append(
+          FieldError(
+            field: member.name,
+            reason: "has leading or trailing whitespace; it is part of the natural key, so \"web-01\" and \" web-01\" "
+              + "would be two findings (fix: trim the value where the scan is exported)"))
         continue
       }
       switch canonicalise(member.value, column: schema.columns[position]) {
@@ -111,12 +112,15 @@ public struct FindingValidator: Sendable {
       return .failure(FindingRejection(errors))
     }
     var writer = CanonicalJSONWriter()
-    writer.write(.object(zip(schema.columns, slots).compactMap { column, value in
-      value.map { JSONMember(name: column.name, value: $0) }
-    }))
-    return .success(ValidFinding(
-      vulnId: vulnId, machineName: machineName, lastModified: lastModified,
-      payload: writer.bytes, contentHash: SHA256.digest(writer.bytes)))
+    writer.write(
+      .object(
+        zip(schema.columns, slots).compactMap { column, value in
+          value.map { JSONMember(name: column.name, value: $0) }
+        }))
+    return .success(
+      ValidFinding(
+        vulnId: vulnId, machineName: machineName, lastModified: lastModified,
+        payload: writer.bytes, contentHash: SHA256.digest(writer.bytes)))
   }
 
   /// The value in canonical form for its column, or why it does not fit.

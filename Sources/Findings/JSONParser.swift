@@ -97,9 +97,15 @@ public struct JSONParser {
     case UInt8(ascii: "{"): return try parseObject()
     case UInt8(ascii: "["): return try parseArray()
     case UInt8(ascii: "\""): return .string(try parseString())
-    case UInt8(ascii: "t"): try expectLiteral("true"); return .bool(true)
-    case UInt8(ascii: "f"): try expectLiteral("false"); return .bool(false)
-    case UInt8(ascii: "n"): try expectLiteral("null"); return .null
+    case UInt8(ascii: "t"):
+      try expectLiteral("true")
+      return .bool(true)
+    case UInt8(ascii: "f"):
+      try expectLiteral("false")
+      return .bool(false)
+    case UInt8(ascii: "n"):
+      try expectLiteral("null")
+      return .null
     case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return .number(try parseNumber())
     case UInt8(ascii: "N"), UInt8(ascii: "I"):
       throw fail("NaN and Infinity are not JSON numbers")
@@ -162,7 +168,9 @@ public struct JSONParser {
       guard index < bytes.count else { throw fail("unexpected end of record inside an object (truncated?)") }
       switch bytes[index] {
       case UInt8(ascii: ","): index += 1
-      case UInt8(ascii: "}"): index += 1; return .object(members)
+      case UInt8(ascii: "}"):
+        index += 1
+        return .object(members)
       case let byte: throw fail("expected ',' or '}' in an object, found \(describe(byte))")
       }
     }
@@ -185,7 +193,9 @@ public struct JSONParser {
       guard index < bytes.count else { throw fail("unexpected end of record inside an array (truncated?)") }
       switch bytes[index] {
       case UInt8(ascii: ","): index += 1
-      case UInt8(ascii: "]"): index += 1; return .array(elements)
+      case UInt8(ascii: "]"):
+        index += 1
+        return .array(elements)
       case let byte: throw fail("expected ',' or ']' in an array, found \(describe(byte))")
       }
     }

@@ -95,11 +95,16 @@ public struct UTCDateTime: Sendable, Equatable, CustomStringConvertible {
       }
       utf8.append(contentsOf: digits)
     }
-    append(utcYear, width: 4); utf8.append(UInt8(ascii: "-"))
-    append(utcMonth, width: 2); utf8.append(UInt8(ascii: "-"))
-    append(utcDay, width: 2); utf8.append(UInt8(ascii: "T"))
-    append(minutes / 60, width: 2); utf8.append(UInt8(ascii: ":"))
-    append(minutes % 60, width: 2); utf8.append(UInt8(ascii: ":"))
+    append(utcYear, width: 4)
+    utf8.append(UInt8(ascii: "-"))
+    append(utcMonth, width: 2)
+    utf8.append(UInt8(ascii: "-"))
+    append(utcDay, width: 2)
+    utf8.append(UInt8(ascii: "T"))
+    append(minutes / 60, width: 2)
+    utf8.append(UInt8(ascii: ":"))
+    append(minutes % 60, width: 2)
+    utf8.append(UInt8(ascii: ":"))
     append(second, width: 2)
     if !fraction.isEmpty {
       utf8.append(UInt8(ascii: "."))

@@ -59,19 +59,23 @@ public struct ConfigurationChecks: Sendable {
     let title = "config file found"
     guard let path else {
       if environment["AZURE_CLIENT_ID"] != nil || environment["AZURE_TENANT_ID"] != nil {
-        return .warn("config.found", title, "no file given; using AZURE_* environment variables only",
+        return .warn(
+          "config.found", title, "no file given; using AZURE_* environment variables only",
           fix: "pass --config FILE or set CVEBUSTER_OUTBOX_CONFIG if a file was meant")
       }
-      return .fail("config.found", title, "no configuration file given",
+      return .fail(
+        "config.found", title, "no configuration file given",
         fix: "run `cvebuster-outbox config init`, then pass --config FILE or set CVEBUSTER_OUTBOX_CONFIG", .configuration)
     }
     var info = stat()
     guard stat(path, &info) == 0 else {
-      return .fail("config.found", title, "\(path): \(String(cString: strerror(errno)))",
+      return .fail(
+        "config.found", title, "\(path): \(String(cString: strerror(errno)))",
         fix: "check the path, or create the file with `cvebuster-outbox config init --config \(path)`", .configuration)
     }
     guard access(path, R_OK) == 0 else {
-      return .fail("config.found", title, "\(path) is not readable by this user",
+      return .fail(
+        "config.found", title, "\(path) is not readable by this user",
         fix: "run as the file's owner (the user the drain runs as)", .configuration)
     }
     return .pass("config.found", title, path)
@@ -93,7 +97,8 @@ public struct ConfigurationChecks: Sendable {
     }
     let unknown = ClientConfiguration.unknownKeyWarnings(Array(values.keys), source: path)
     if !unknown.isEmpty {
-      return .warn("config.valid", title, unknown.joined(separator: "; "),
+      return .warn(
+        "config.valid", title, unknown.joined(separator: "; "),
         fix: "fix the spelling; known keys: \(ClientConfiguration.knownKeys.sorted().joined(separator: ", "))")
     }
     if let secret = values["application_secret"], let suspicion = FieldRules.suspicion(key: "application_secret", value: secret) {
@@ -111,7 +116,8 @@ public struct ConfigurationChecks: Sendable {
     let mode = info.st_mode & 0o777
     if mode & 0o077 != 0, !ClientConfiguration.isSystemdCredential(path, environment: environment) {
       let bits = ClientConfiguration.describeSharedBits(mode)
-      return .fail("config.permissions", title, "\(path) is open to others (mode \(ClientConfiguration.octal(mode)): \(bits))",
+      return .fail(
+        "config.permissions", title, "\(path) is open to others (mode \(ClientConfiguration.octal(mode)): \(bits))",
         fix: "chmod 600 \(path)", .configuration)
     }
     return .pass("config.permissions", title, permissionDetail())

@@ -20,18 +20,24 @@ public struct DatabaseChecks {
     } catch {
       let open: CheckResult
       if case .needsMigration = error {
-        open = .warn("database.open", "database opens", error.description,
+        open = .warn(
+          "database.open", "database opens", error.description,
           fix: "run any write command (`cvebuster-outbox drain` or `enqueue`) to upgrade it")
       } else if case .notFound = error {
-        open = .warn("database.open", "database opens", "no outbox database at \(path) yet",
+        open = .warn(
+          "database.open", "database opens", "no outbox database at \(path) yet",
           fix: "the first `enqueue` creates it; if the scanner already enqueues, --db or CVEBUSTER_OUTBOX_DB point elsewhere")
       } else {
-        open = .fail("database.open", "database opens", error.description, fix: nil,
+        open = .fail(
+          "database.open", "database opens", error.description, fix: nil,
           error.isConfigurationProblem ? .configuration : .local)
       }
       let reason = open.status == .warn ? "the database is not ready" : "the database did not open"
-      return [open] + [("database.schema", "migration version"), ("database.integrity", "quick_check"),
-                     ("database.counts", "state counts"), ("queue", "queue")]
+      return [open]
+        + [
+          ("database.schema", "migration version"), ("database.integrity", "quick_check"),
+          ("database.counts", "state counts"), ("queue", "queue"),
+        ]
         .map { CheckResult.skipped($0.0, $0.1, because: reason) }
     }
     var results: [CheckResult] = [.pass("database.open", "database opens", path)]
@@ -47,8 +53,10 @@ public struct DatabaseChecks {
       if problems.isEmpty {
         results.append(.pass("database.integrity", "quick_check", "ok"))
       } else {
-        results.append(.fail("database.integrity", "quick_check", problems.prefix(5).joined(separator: "; "),
-          fix: "stop drains, copy the file aside, and restore a backup (or `sqlite3 \(path) .recover`)", .local))
+        results.append(
+          .fail(
+            "database.integrity", "quick_check", problems.prefix(5).joined(separator: "; "),
+            fix: "stop drains, copy the file aside, and restore a backup (or `sqlite3 \(path) .recover`)", .local))
       }
     } catch {
       results.append(.fail("database.integrity", "quick_check", error.description, fix: nil, .local))
@@ -69,7 +77,8 @@ public struct DatabaseChecks {
       let differing = states.filter { check.stored[$0] != check.counted[$0] }.map {
         "\($0): stored \(check.stored[$0] ?? 0), counted \(check.counted[$0] ?? 0)"
       }
-      return .warn("database.counts", "state counts", "status shows stale counts (" + differing.joined(separator: "; ") + ")",
+      return .warn(
+        "database.counts", "state counts", "status shows stale counts (" + differing.joined(separator: "; ") + ")",
         fix: "rows were changed outside cvebuster-outbox; recount with `sqlite3 '\(path)' \"\(Outbox.recountSQL)\"`")
     } catch {
       return .fail("database.counts", "state counts", error.description, fix: nil, .local)
@@ -90,7 +99,8 @@ public struct DatabaseChecks {
       detail += "; oldest pending enqueued \(Self.age(millis: ageMillis)) ago"
     }
     if status.dead > 0 {
-      return .warn("queue", "queue", detail,
+      return .warn(
+        "queue", "queue", detail,
         fix: "see why with `cvebuster-outbox inspect --state dead`; after fixing, `cvebuster-outbox retry`")
     }
     if ageMillis > stalePendingMillis {
@@ -102,7 +112,9 @@ public struct DatabaseChecks {
   /// "3d 4h", "12m 5s", "40s".
   static func age(millis: Int64) -> String {
     let seconds = millis / 1000
-    let days = seconds / 86_400, hours = seconds % 86_400 / 3600, minutes = seconds % 3600 / 60
+    let days = seconds / 86_400
+    let hours = seconds % 86_400 / 3600
+    let minutes = seconds % 3600 / 60
     if days > 0 { return "\(days)d \(hours)h" }
     if hours > 0 { return "\(hours)h \(minutes)m" }
     if minutes > 0 { return "\(minutes)m \(seconds % 60)s" }

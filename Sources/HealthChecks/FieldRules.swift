@@ -67,8 +67,9 @@ public enum FieldRules {
   /// `contoso.onmicrosoft.com`: letters, digits and hyphens in dot-separated labels.
   static func isDomain(_ s: String) -> Bool {
     let labels = s.split(separator: ".", omittingEmptySubsequences: false)
-    return labels.count >= 2 && labels.allSatisfy { label in
-      !label.isEmpty && label.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-") }
-    }
+    return labels.count >= 2
+      && labels.allSatisfy { label in
+        !label.isEmpty && label.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-") }
+      }
   }
 }

@@ -72,14 +72,18 @@ public final class NetworkChecks {
       switch Self.resolve(host) {
       case .success(let addresses): found.append("\(host) → \(addresses.prefix(2).joined(separator: ", "))")
       case .failure(let message):
-        return .fail("network.dns", Self.titles["network.dns"]!, "\(host): \(message)",
+        return .fail(
+          "network.dns", Self.titles["network.dns"]!, "\(host): \(message)",
           fix: "check the host name in the configuration, and this machine's DNS (/etc/resolv.conf) or proxy", .unreachable)
       }
     }
     return .pass("network.dns", Self.titles["network.dns"]!, found.joined(separator: "; "))
   }
 
-  enum Resolution { case success([String]), failure(String) }
+  enum Resolution {
+    case success([String])
+    case failure(String)
+  }
 
   /// getaddrinfo: the numeric addresses of `host`, or gai_strerror's message.
   static func resolve(_ host: String) -> Resolution {
@@ -121,10 +125,12 @@ public final class NetworkChecks {
     } catch {
       switch error.kind {
       case .tls:
-        return .fail("network.connect", title, error.description,
+        return .fail(
+          "network.connect", title, error.description,
           fix: "the certificate is not trusted: a TLS-inspecting proxy needs its CA in ca_bundle; check the system clock", .configuration)
       case .connect, .timeout:
-        return .fail("network.connect", title, error.description,
+        return .fail(
+          "network.connect", title, error.description,
           fix: "allow outbound connections to this host and port (HTTPS: 443); behind a proxy set https_proxy", .unreachable)
       case .broken, .other:
         return .fail("network.connect", title, error.description, fix: "try again; check proxies and firewalls", .unreachable)
@@ -143,9 +149,11 @@ public final class NetworkChecks {
       if let status = error.status { detail += " (HTTP \(status))" }
       // The first line only: Entra's description goes on with trace and correlation ids.
       detail += ": " + (error.message.split(whereSeparator: \.isNewline).first.map(String.init) ?? error.message)
-      let fix = error.advice ?? (error.isTransient
-        ? "the identity provider is unreachable or busy; try again"
-        : "check tenant_id, application_id and the credential against the connector page")
+      let fix =
+        error.advice
+        ?? (error.isTransient
+          ? "the identity provider is unreachable or busy; try again"
+          : "check tenant_id, application_id and the credential against the connector page")
       return .fail("token", title, detail, fix: fix, error.isTransient ? .unreachable : .configuration)
     }
   }
@@ -165,10 +173,12 @@ public final class NetworkChecks {
     case .delivered:
       return .pass("ingestion.probe", title, "POST [] → HTTP \(result.status ?? 0)\(id); nothing stored")
     case .configuration(let message), .rejected(let message), .tooLarge(let message):
-      return .fail("ingestion.probe", title, "POST [] → \(message)\(id)", fix: Self.probeFix(status: result.status),
+      return .fail(
+        "ingestion.probe", title, "POST [] → \(message)\(id)", fix: Self.probeFix(status: result.status),
         .configuration)
     case .throttled:
-      return .fail("ingestion.probe", title, "POST [] → HTTP \(result.status ?? 429) (throttled)\(id)",
+      return .fail(
+        "ingestion.probe", title, "POST [] → HTTP \(result.status ?? 429) (throttled)\(id)",
         fix: "the service is busy; try again later", .unreachable)
     case .transient(let reason, _, _):
       return .fail("ingestion.probe", title, "POST [] → \(reason)\(id)", fix: "try again later", .unreachable)

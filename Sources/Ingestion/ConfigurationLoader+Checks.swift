@@ -20,7 +20,8 @@ extension ClientConfiguration {
 
   /// Levenshtein distance, with a swap of two neighbouring letters counted as one edit.
   static func editDistance(_ a: String, _ b: String) -> Int {
-    let x = Array(a.utf8), y = Array(b.utf8)
+    let x = Array(a.utf8)
+    let y = Array(b.utf8)
     if x.isEmpty || y.isEmpty { return max(x.count, y.count) }
     var table = [[Int]](repeating: [Int](repeating: 0, count: y.count + 1), count: x.count + 1)
     for i in 0...x.count { table[i][0] = i }

@@ -116,7 +116,10 @@ enum CredentialShapes {
       }
       var j = i + word.count
       var spaces = 0
-      while j < bytes.count, bytes[j] == 0x20 || bytes[j] == 0x09 { j += 1; spaces += 1 }
+      while j < bytes.count, bytes[j] == 0x20 || bytes[j] == 0x09 {
+        j += 1
+        spaces += 1
+      }
       var end = j
       while end < bytes.count, isTokenByte(bytes[end]) { end += 1 }
       out.append(contentsOf: bytes[i..<j])

@@ -63,17 +63,18 @@ private let writeHeader: @convention(c) (UnsafeMutablePointer<CChar>?, Int, Int,
 }
 
 /// Counts request header blocks sent (CURLINFO_HEADER_OUT); everything else libcurl reports is dropped.
-private let debugEvent: @convention(c) (
-  UnsafeMutableRawPointer?, curl_infotype, UnsafeMutablePointer<CChar>?, Int, UnsafeMutableRawPointer?
-) -> Int32 = { _, type, data, size, userdata in
-  if type == CURLINFO_HEADER_OUT, let data, let userdata {
-    data.withMemoryRebound(to: UInt8.self, capacity: size) {
-      Unmanaged<ResponseSink>.fromOpaque(userdata).takeUnretainedValue()
-        .headerOut(UnsafeBufferPointer(start: $0, count: size))
+private let debugEvent:
+  @convention(c) (
+    UnsafeMutableRawPointer?, curl_infotype, UnsafeMutablePointer<CChar>?, Int, UnsafeMutableRawPointer?
+  ) -> Int32 = { _, type, data, size, userdata in
+    if type == CURLINFO_HEADER_OUT, let data, let userdata {
+      data.withMemoryRebound(to: UInt8.self, capacity: size) {
+        Unmanaged<ResponseSink>.fromOpaque(userdata).takeUnretainedValue()
+          .headerOut(UnsafeBufferPointer(start: $0, count: size))
+      }
     }
+    return 0
   }
-  return 0
-}
 
 /// One libcurl easy handle: keeps its connection alive between requests (and multiplexes over
 /// HTTP/2 where the server offers it). Not thread-safe: give each thread its own session.

@@ -1,4 +1,5 @@
 import Synchronization
+
 /// One HTTP request. Header lines are `Name: value`.
 public struct HTTPRequest: Sendable {
   public var method: String

@@ -28,7 +28,10 @@ public enum RetryAfter {
   /// Unix milliseconds of an IMF-fixdate, RFC 850 or asctime date, all GMT.
   public static func httpDateMillis(_ text: String) -> Int64? {
     let words = text.split(whereSeparator: { $0 == " " || $0 == "," }).map { String($0) }
-    var day: Int?, month: Int?, year: Int?, time: String?
+    var day: Int?
+    var month: Int?
+    var year: Int?
+    var time: String?
     if words.count == 6, words[5].uppercased() == "GMT" {
       // IMF-fixdate split on ", " and " ": [Sun, 06, Nov, 1994, 08:49:37, GMT]
       day = Int(words[1])

@@ -43,7 +43,8 @@ public enum ResponseClassifier {
     case 200...299: return .delivered
     case 429, 503: return .throttled(retryAfterMillis: retryAfter)
     case 408, 500...599:
-      return .transient(reason: "HTTP \(status)\(detail.isEmpty ? "" : ": " + detail)", retryAfterMillis: retryAfter,
+      return .transient(
+        reason: "HTTP \(status)\(detail.isEmpty ? "" : ": " + detail)", retryAfterMillis: retryAfter,
         bodyUnsent: false)
     case 413: return .tooLarge(message: "HTTP 413: \(detail)")
     case _ where (status == 400 || status == 422) && requestLevelCodes.contains(errorCode(response)):

@@ -35,8 +35,10 @@ public struct EnqueuePipeline {
   /// Findings validated ahead of the writer, per hand-over between the two threads.
   static let handOverRows = 5_000
 
-  public init(outbox: Outbox, validator: FindingValidator = FindingValidator(), chunkSize: Int = 20_000, strict: Bool = false,
-              refreshAfter: Int64? = nil) {
+  public init(
+    outbox: Outbox, validator: FindingValidator = FindingValidator(), chunkSize: Int = 20_000, strict: Bool = false,
+    refreshAfter: Int64? = nil
+  ) {
     self.outbox = outbox
     self.refreshAfter = refreshAfter
     self.validator = validator

@@ -103,7 +103,9 @@ public struct RecordReader {
     while true {
       while start < buffer.count {
         switch buffer[start] {
-        case 0x0A: line += 1; start += 1
+        case 0x0A:
+          line += 1
+          start += 1
         case 0x20, 0x09, 0x0D: start += 1
         default: return
         }
@@ -182,7 +184,7 @@ public struct RecordReader {
   }
 
   private mutating func skipOversizedLine() throws(InputReadError) -> RecordEvent? {
-    let where_ = location()
+    let start = location()
     let sample = Array(buffer[start..<start + 200])
     while true {
       if let newline = buffer[start...].firstIndex(of: 0x0A) {
@@ -196,7 +198,7 @@ public struct RecordReader {
         break
       }
     }
-    return .malformed(location: where_, reason: "record longer than \(Self.maximumRecordBytes >> 20) MiB", bytes: sample)
+    return .malformed(location: start, reason: "record longer than \(Self.maximumRecordBytes >> 20) MiB", bytes: sample)
   }
 
   /// A JSON object pretty-printed over several lines of what looked like NDJSON: reported once,
@@ -258,10 +260,15 @@ public struct RecordReader {
       while position < buffer.count {
         let byte = buffer[position]
         if inString {
-          if escaped { escaped = false }
-          else if byte == UInt8(ascii: "\\") { escaped = true }
-          else if byte == UInt8(ascii: "\"") { inString = false }
-          else if byte == 0x0A { newlines += 1 }
+          if escaped {
+            escaped = false
+          } else if byte == UInt8(ascii: "\\") {
+            escaped = true
+          } else if byte == UInt8(ascii: "\"") {
+            inString = false
+          } else if byte == 0x0A {
+            newlines += 1
+          }
         } else {
           switch byte {
           case UInt8(ascii: "\""): inString = true

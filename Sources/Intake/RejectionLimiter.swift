@@ -22,7 +22,7 @@ public struct RejectionLimiter: Sendable {
   public func summary(rejectsPath: String?) -> String? {
     guard rejected > limit else { return nil }
     let more = rejected - limit
-    let where_ = rejectsPath.map { "see --rejects \($0)" } ?? "rerun with --rejects FILE to keep them all with their reasons"
+    let pointer = rejectsPath.map { "see --rejects \($0)" } ?? "rerun with --rejects FILE to keep them all with their reasons"
     return "… and \(Self.grouped(more)) more rejected record\(more == 1 ? "" : "s") (only the first \(limit) are shown); \(where_)"
   }
 

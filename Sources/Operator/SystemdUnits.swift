@@ -39,7 +39,8 @@ public struct SystemdUnits: Sendable {
     self.binary = try SystemdEscaping.checkedPath(binary, option: "--binary")
     self.configFile = try SystemdEscaping.checkedPath(configFile, option: "--config")
     if let user {
-      let valid = user.count <= 32 && user.first.map { $0 == "_" || ($0.isASCII && $0.isLowercase) } == true
+      let valid =
+        user.count <= 32 && user.first.map { $0 == "_" || ($0.isASCII && $0.isLowercase) } == true
         && user.allSatisfy { $0.isASCII && ($0.isLowercase || $0.isNumber || $0 == "_" || $0 == "-") }
       guard valid else {
         throw ScheduleError("--user \(user.debugDescription) is not a system user name (lowercase letters, digits, _ and -)")
@@ -84,8 +85,10 @@ public struct SystemdUnits: Sendable {
   /// replaces /tmp and /var/tmp). `ProtectSystem=strict` only makes paths read-only, so
   /// /usr/local/bin and /opt are fine.
   public var warnings: [String] {
-    let hidden = [("/home", "ProtectHome=yes"), ("/root", "ProtectHome=yes"), ("/run/user", "ProtectHome=yes"),
-                  ("/tmp", "PrivateTmp=yes"), ("/var/tmp", "PrivateTmp=yes")]
+    let hidden = [
+      ("/home", "ProtectHome=yes"), ("/root", "ProtectHome=yes"), ("/run/user", "ProtectHome=yes"),
+      ("/tmp", "PrivateTmp=yes"), ("/var/tmp", "PrivateTmp=yes"),
+    ]
     return hidden.compactMap { directory, setting in
       guard binary == directory || binary.hasPrefix(directory + "/") else { return nil }
       return "--binary \(binary) is under \(directory), which \(setting) hides from the service: it would fail "

@@ -7,7 +7,7 @@ enum BuildInfo {
   static let version = "0.2.0"
 
   #if !CVEBUSTER_BUILD_COMMIT
-  static let commit = "unknown"
+    static let commit = "unknown"
   #endif
 
   /// What `cvebuster-outbox --version` prints: `0.2.0 (commit 147ddad)`.

@@ -62,7 +62,8 @@ enum DatabaseLocation {
   static func resolve(flag: String?, environment: [String: String]) -> String {
     if let flag, !flag.isEmpty { return flag }
     if let path = environment["CVEBUSTER_OUTBOX_DB"], !path.isEmpty { return path }
-    let state = environment["XDG_STATE_HOME"].flatMap { $0.isEmpty ? nil : $0 }
+    let state =
+      environment["XDG_STATE_HOME"].flatMap { $0.isEmpty ? nil : $0 }
       ?? ((environment["HOME"] ?? NSHomeDirectory()) + "/.local/state")
     return state + "/cvebuster-outbox/outbox.sqlite"
   }

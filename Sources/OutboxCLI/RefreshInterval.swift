@@ -19,14 +19,16 @@ enum RefreshInterval {
   /// The flag, else `refresh_after` in the config file (`--config` or `$CVEBUSTER_OUTBOX_CONFIG`,
   /// when one exists), else 1 day.
   /// - Throws: `RefreshIntervalError` naming the file when its value is not a duration.
-  static func resolve(flag: String?, configPath: String?,
-                      environment: [String: String] = ProcessInfo.processInfo.environment)
+  static func resolve(
+    flag: String?, configPath: String?,
+    environment: [String: String] = ProcessInfo.processInfo.environment
+  )
     throws(RefreshIntervalError) -> Int64?
   {
     if let flag, let value = parse(flag) { return value }
     let path = configPath ?? environment["CVEBUSTER_OUTBOX_CONFIG"].flatMap { $0.isEmpty ? nil : $0 }
     if let path, FileManager.default.fileExists(atPath: path),
-       let raw = (try? ClientConfiguration.readFile(path))?["refresh_after"]
+      let raw = (try? ClientConfiguration.readFile(path))?["refresh_after"]
     {
       guard let value = parse(raw) else {
         throw RefreshIntervalError(description: "\(path): refresh_after: '\(raw)' is not a duration like 1d or 12h, or off")

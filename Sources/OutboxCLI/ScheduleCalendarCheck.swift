@@ -7,9 +7,11 @@ enum CalendarCheck {
   /// - Throws: `ValidationError` with systemd's reason when it rejects `expression`; nothing
   ///   when systemd-analyze is not installed (the units are then checked when loaded).
   static func validate(_ expression: String) throws {
-    guard let analyze = ["/usr/bin/systemd-analyze", "/bin/systemd-analyze"].first(where: {
-      FileManager.default.isExecutableFile(atPath: $0)
-    }) else { return }
+    guard
+      let analyze = ["/usr/bin/systemd-analyze", "/bin/systemd-analyze"].first(where: {
+        FileManager.default.isExecutableFile(atPath: $0)
+      })
+    else { return }
     let process = Process()
     process.executableURL = URL(fileURLWithPath: analyze)
     process.arguments = ["calendar", "--", expression]

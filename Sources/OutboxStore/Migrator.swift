@@ -54,19 +54,23 @@ struct Migrator {
   func migrate() throws {
     for migration in migrations {
       try connection.immediateTransaction {
-        try connection.execute("""
+        try connection.execute(
+          """
           CREATE TABLE IF NOT EXISTS schema_migrations (
             version INTEGER PRIMARY KEY, name TEXT NOT NULL, checksum TEXT NOT NULL, applied_at INTEGER NOT NULL
           ) STRICT
           """)
         // Re-read inside the lock: another process may have migrated meanwhile.
-        let applied = try connection.prepare("SELECT 1 FROM schema_migrations WHERE version = ?")
+        let applied =
+          try connection.prepare("SELECT 1 FROM schema_migrations WHERE version = ?")
           .bind(.integer(Int64(migration.version))).firstRow { _ in true } ?? false
         if applied { return }
         try connection.execute(migration.sql)
         try connection.prepare("INSERT INTO schema_migrations (version, name, checksum, applied_at) VALUES (?, ?, ?, ?)")
-          .bind(.integer(Int64(migration.version)), .text(migration.name),
-                .text(SHA256.hexDigest(Array(migration.sql.utf8))), .integer(Outbox.now()))
+          .bind(
+            .integer(Int64(migration.version)), .text(migration.name),
+            .text(SHA256.hexDigest(Array(migration.sql.utf8))), .integer(Outbox.now())
+          )
           .run()
         try connection.execute("PRAGMA application_id = \(Outbox.applicationID)")
       }

@@ -43,17 +43,20 @@ extension Outbox {
     owner: String, limit: Int, leaseMillis: Int64, now: Int64, localOwnersGone: Bool, delta: inout StateDelta
   ) throws(SQLiteError) -> [ClaimedFinding] {
     try reclaimLeases(now: now, localOwnersGone: localOwnersGone ? owner : nil, delta: &delta)
-    let leaseID = try connection.prepare("INSERT INTO leases (owner, expires_at, claimed_at) VALUES (?, ?, ?) RETURNING id")
+    let leaseID =
+      try connection.prepare("INSERT INTO leases (owner, expires_at, claimed_at) VALUES (?, ?, ?) RETURNING id")
       .bind(.text(owner), .integer(now + leaseMillis), .integer(now))
       .firstRow { $0.int64(0) } ?? 0
-    try connection.prepare("""
+    try connection.prepare(
+      """
       UPDATE finding_delivery
       SET state = 'sending', lease_id = ?1, sending_revision = revision, updated_at = ?2
       WHERE id IN (SELECT id FROM finding_delivery INDEXED BY delivery_pending
                    WHERE state = 'pending' AND next_attempt_at <= ?2 ORDER BY id LIMIT ?3)
-      """)
-      .bind(.integer(leaseID), .integer(now), .integer(Int64(limit)))
-      .run()
+      """
+    )
+    .bind(.integer(leaseID), .integer(now), .integer(Int64(limit)))
+    .run()
     delta.move(connection.changes, from: .pending, to: .sending)
     guard connection.changes > 0 else {
       try connection.prepare("DELETE FROM leases WHERE id = ?").bind(.integer(leaseID)).run()
@@ -63,24 +66,26 @@ extension Outbox {
     var claimed: [ClaimedFinding] = []
     claimed.reserveCapacity(connection.changes)
     var unsendable: [ClaimedFinding] = []
-    try connection.prepare("""
+    try connection.prepare(
+      """
       SELECT d.id, d.revision, d.attempts, c.payload, c.vuln_id, c.machine_name, c.last_modified
       FROM finding_delivery AS d JOIN finding_content AS c ON c.id = d.id
       WHERE d.state = 'sending' AND d.lease_id = ?1
       ORDER BY d.id
-      """)
-      .bind(.integer(leaseID))
-      .forEachRow { row in
-        let stored = row.bytes(3) ?? []
-        let payload =
-          stored.isEmpty
-          ? []
-          : StoredPayload.wireForm(
-            vulnId: row.text(4) ?? "", machineName: row.text(5) ?? "", lastModified: row.text(6) ?? "", stored: stored)
-        let finding = ClaimedFinding(
-          id: row.int64(0), revision: row.int64(1), leaseID: leaseID, attempts: row.int(2), payload: payload)
-        if finding.payload.isEmpty { unsendable.append(finding) } else { claimed.append(finding) }
-      }
+      """
+    )
+    .bind(.integer(leaseID))
+    .forEachRow { row in
+      let stored = row.bytes(3) ?? []
+      let payload =
+        stored.isEmpty
+        ? []
+        : StoredPayload.wireForm(
+          vulnId: row.text(4) ?? "", machineName: row.text(5) ?? "", lastModified: row.text(6) ?? "", stored: stored)
+      let finding = ClaimedFinding(
+        id: row.int64(0), revision: row.int64(1), leaseID: leaseID, attempts: row.int(2), payload: payload)
+      if finding.payload.isEmpty { unsendable.append(finding) } else { claimed.append(finding) }
+    }
     if !unsendable.isEmpty {
       // A compacted row that became pending again has nothing to send: say so, never send "".
       _ = try settleDead(
@@ -115,14 +120,16 @@ extension Outbox {
     }
     guard !ended.isEmpty else { return }
     let leaseList = Array("[\(ended.map(String.init).joined(separator: ","))]".utf8)
-    try connection.prepare("""
+    try connection.prepare(
+      """
       UPDATE finding_delivery
       SET state = 'pending', lease_id = NULL, sending_revision = NULL, next_attempt_at = min(next_attempt_at, ?2),
           updated_at = ?2
       WHERE state = 'sending' AND lease_id IN (SELECT value FROM json_each(?1))
-      """)
-      .bind(.textBytes(leaseList), .integer(now))
-      .run()
+      """
+    )
+    .bind(.textBytes(leaseList), .integer(now))
+    .run()
     delta.move(connection.changes, from: .sending, to: .pending)
     try connection.prepare("DELETE FROM leases WHERE id IN (SELECT value FROM json_each(?1))")
       .bind(.textBytes(leaseList)).run()
@@ -131,12 +138,14 @@ extension Outbox {
   /// Deletes `owner`'s leases that no longer hold any row (a drain calls this when it finishes).
   public func retireLeases(owner: String) throws(OutboxError) {
     try write {
-      try connection.prepare("""
+      try connection.prepare(
+        """
         DELETE FROM leases
         WHERE owner = ? AND NOT EXISTS (
           SELECT 1 FROM finding_delivery WHERE state = 'sending' AND lease_id = leases.id)
-        """)
-        .bind(.text(owner)).run()
+        """
+      )
+      .bind(.text(owner)).run()
     }
   }
 
@@ -151,16 +160,20 @@ extension Outbox {
   /// Inserts one `batches` row and returns its id.
   public func recordBatch(_ batch: BatchRecord) throws(OutboxError) -> Int64 {
     try write {
-      try connection.prepare("""
+      try connection.prepare(
+        """
         INSERT INTO batches (client_request_id, request_id, lease_owner, rows, raw_bytes, wire_bytes,
                              http_status, outcome, error, started_at, finished_at, transmissions)
         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-        """)
-        .bind(.text(batch.clientRequestID), .optional(batch.requestID), .text(batch.leaseOwner),
-              .integer(Int64(batch.rows)), .integer(Int64(batch.rawBytes)), .integer(Int64(batch.wireBytes)),
-              .optional(batch.httpStatus.map(Int64.init)), .text(batch.outcome.rawValue), .optional(batch.error),
-              .integer(batch.startedAt), .integer(batch.finishedAt), .integer(Int64(batch.transmissions)))
-        .run()
+        """
+      )
+      .bind(
+        .text(batch.clientRequestID), .optional(batch.requestID), .text(batch.leaseOwner),
+        .integer(Int64(batch.rows)), .integer(Int64(batch.rawBytes)), .integer(Int64(batch.wireBytes)),
+        .optional(batch.httpStatus.map(Int64.init)), .text(batch.outcome.rawValue), .optional(batch.error),
+        .integer(batch.startedAt), .integer(batch.finishedAt), .integer(Int64(batch.transmissions))
+      )
+      .run()
       return connection.lastInsertRowID
     }
   }
@@ -185,7 +198,8 @@ extension Outbox {
   public func markSent(_ rows: [ClaimedFinding], batchID: Int64, now: Int64) throws(OutboxError) -> Int {
     try write {
       try connection.execute("SAVEPOINT mark_sent")
-      let byRange = try connection.prepare("""
+      let byRange = try connection.prepare(
+        """
         UPDATE finding_delivery \(Self.sentAssignments(now: "?4", batchID: "?5"))
         WHERE id BETWEEN ?2 AND ?3 AND state = 'sending' AND lease_id = ?1
         RETURNING state
@@ -194,8 +208,9 @@ extension Outbox {
       var changed = 0
       for range in Self.idRanges(rows) {
         changed += try runCountingStates(
-          byRange.bind(.integer(range.leaseID), .integer(range.first), .integer(range.last), .integer(now),
-                       .integer(batchID)),
+          byRange.bind(
+            .integer(range.leaseID), .integer(range.first), .integer(range.last), .integer(now),
+            .integer(batchID)),
           from: .sending, into: &delta)
       }
       if changed <= rows.count {
@@ -207,13 +222,15 @@ extension Outbox {
       try connection.execute("RELEASE mark_sent")
       delta = StateDelta()
       changed = try runCountingStates(
-        connection.prepare("""
+        connection.prepare(
+          """
           UPDATE finding_delivery \(Self.sentAssignments(now: "?2", batchID: "?3"))
           FROM \(Self.claimedRows)
           WHERE finding_delivery.id = claimed.id AND finding_delivery.lease_id = claimed.lease_id
           RETURNING state
-          """)
-          .bind(.textBytes(Self.claimedJSON(rows)), .integer(now), .integer(batchID)),
+          """
+        )
+        .bind(.textBytes(Self.claimedJSON(rows)), .integer(now), .integer(batchID)),
         from: .sending, into: &delta)
       try apply(delta)
       return changed
@@ -250,16 +267,20 @@ extension Outbox {
     throws(OutboxError) -> Int
   {
     try write {
-      try connection.prepare("""
+      try connection.prepare(
+        """
         UPDATE finding_delivery
         SET attempts = attempts + ?4, state = 'pending', last_error = coalesce(?3, last_error),
             next_attempt_at = ?2, lease_id = NULL, sending_revision = NULL, updated_at = ?5
         FROM \(Self.claimedRows)
         WHERE finding_delivery.id = claimed.id AND finding_delivery.lease_id = claimed.lease_id
-        """)
-        .bind(.textBytes(Self.claimedJSON(rows)), .integer(retryAt), .optional(error),
-              .integer(countAttempt ? 1 : 0), .integer(now))
-        .run()
+        """
+      )
+      .bind(
+        .textBytes(Self.claimedJSON(rows)), .integer(retryAt), .optional(error),
+        .integer(countAttempt ? 1 : 0), .integer(now)
+      )
+      .run()
       let changed = connection.changes
       var delta = StateDelta()
       delta.move(changed, from: .sending, to: .pending)
@@ -289,20 +310,23 @@ extension Outbox {
     delta: inout StateDelta
   ) throws(SQLiteError) -> Int {
     try runCountingStates(
-      connection.prepare("""
-      UPDATE finding_delivery
-      SET state = CASE WHEN revision = sending_revision THEN 'dead' ELSE 'pending' END,
-          attempts = CASE WHEN revision = sending_revision THEN attempts + ?6 ELSE 0 END,
-          last_error = CASE WHEN revision = sending_revision THEN ?3 ELSE NULL END,
-          dead_reason = CASE WHEN revision = sending_revision THEN ?5 END,
-          batch_id = coalesce(?4, batch_id), next_attempt_at = ?2, lease_id = NULL, sending_revision = NULL,
-          updated_at = ?2
-      FROM \(Self.claimedRows)
-      WHERE finding_delivery.id = claimed.id AND finding_delivery.lease_id = claimed.lease_id
-      RETURNING state
-      """)
-      .bind(.textBytes(Self.claimedJSON(rows)), .integer(now), .text(error), .optional(batchID),
-            .text(reason.rawValue), .integer(countAttempt ? 1 : 0)),
+      connection.prepare(
+        """
+        UPDATE finding_delivery
+        SET state = CASE WHEN revision = sending_revision THEN 'dead' ELSE 'pending' END,
+            attempts = CASE WHEN revision = sending_revision THEN attempts + ?6 ELSE 0 END,
+            last_error = CASE WHEN revision = sending_revision THEN ?3 ELSE NULL END,
+            dead_reason = CASE WHEN revision = sending_revision THEN ?5 END,
+            batch_id = coalesce(?4, batch_id), next_attempt_at = ?2, lease_id = NULL, sending_revision = NULL,
+            updated_at = ?2
+        FROM \(Self.claimedRows)
+        WHERE finding_delivery.id = claimed.id AND finding_delivery.lease_id = claimed.lease_id
+        RETURNING state
+        """
+      )
+      .bind(
+        .textBytes(Self.claimedJSON(rows)), .integer(now), .text(error), .optional(batchID),
+        .text(reason.rawValue), .integer(countAttempt ? 1 : 0)),
       from: .sending, into: &delta)
   }
 

@@ -67,10 +67,22 @@ public struct FindingFilter: Sendable {
   var whereClause: (sql: String, values: [SQLValue]) {
     var conditions: [String] = []
     var values: [SQLValue] = []
-    if let state { conditions.append("state = ?"); values.append(.text(state.rawValue)) }
-    if let vulnId { conditions.append("vuln_id = ?"); values.append(.text(vulnId)) }
-    if let machineName { conditions.append("machine_name = ?"); values.append(.text(machineName)) }
-    if let lastModified { conditions.append("last_modified = ?"); values.append(.text(lastModified)) }
+    if let state {
+      conditions.append("state = ?")
+      values.append(.text(state.rawValue))
+    }
+    if let vulnId {
+      conditions.append("vuln_id = ?")
+      values.append(.text(vulnId))
+    }
+    if let machineName {
+      conditions.append("machine_name = ?")
+      values.append(.text(machineName))
+    }
+    if let lastModified {
+      conditions.append("last_modified = ?")
+      values.append(.text(lastModified))
+    }
     return (conditions.isEmpty ? "1" : conditions.joined(separator: " AND "), values)
   }
 }
@@ -97,15 +109,18 @@ extension Outbox {
       status.sent = counts[.sent] ?? 0
       status.dead = counts[.dead] ?? 0
       // Ids follow enqueue order, so the lowest pending id is the oldest pending row.
-      status.oldestPendingEnqueuedAt = try connection.prepare("""
-        SELECT enqueued_at FROM finding_content
-        WHERE id = (SELECT id FROM finding_delivery INDEXED BY delivery_pending WHERE state = 'pending'
-                    ORDER BY id LIMIT 1)
-        """
-      ).firstRow { $0.optionalInt64(0) } ?? nil
-      status.lastSentAt = try connection.prepare(
-        "SELECT max(sent_at) FROM finding_delivery WHERE state = 'sent'"
-      ).firstRow { $0.optionalInt64(0) } ?? nil
+      status.oldestPendingEnqueuedAt =
+        try connection.prepare(
+          """
+          SELECT enqueued_at FROM finding_content
+          WHERE id = (SELECT id FROM finding_delivery INDEXED BY delivery_pending WHERE state = 'pending'
+                      ORDER BY id LIMIT 1)
+          """
+        ).firstRow { $0.optionalInt64(0) } ?? nil
+      status.lastSentAt =
+        try connection.prepare(
+          "SELECT max(sent_at) FROM finding_delivery WHERE state = 'sent'"
+        ).firstRow { $0.optionalInt64(0) } ?? nil
       let pages = try connection.scalarInt("PRAGMA page_count") * connection.scalarInt("PRAGMA page_size")
       var info = stat()
       let walBytes = stat(path + "-wal", &info) == 0 ? Int64(info.st_size) : 0
@@ -121,20 +136,23 @@ extension Outbox {
     let (condition, values) = filter.whereClause
     var records: [FindingRecord] = []
     do {
-      try connection.prepare("""
+      try connection.prepare(
+        """
         SELECT id, vuln_id, machine_name, last_modified, state, revision, attempts, next_attempt_at, lease_owner,
                lease_expires_at, enqueued_at, updated_at, sent_at, batch_id, last_error, payload
         FROM findings WHERE \(condition) ORDER BY id LIMIT ?
-        """)
-        .bind(values + [.integer(Int64(filter.limit))])
-        .forEachRow { row in
-          records.append(FindingRecord(
+        """
+      )
+      .bind(values + [.integer(Int64(filter.limit))])
+      .forEachRow { row in
+        records.append(
+          FindingRecord(
             id: row.int64(0), vulnId: row.text(1) ?? "", machineName: row.text(2) ?? "", lastModified: row.text(3) ?? "",
             state: DeliveryState(rawValue: row.text(4) ?? "") ?? .pending, revision: row.int64(5), attempts: row.int(6),
             nextAttemptAt: row.int64(7), leaseOwner: row.text(8), leaseExpiresAt: row.optionalInt64(9),
             enqueuedAt: row.int64(10), updatedAt: row.int64(11), sentAt: row.optionalInt64(12),
             batchID: row.optionalInt64(13), lastError: row.text(14), payload: row.text(15)))
-        }
+      }
     } catch {
       throw OutboxError.from(error, path: path)
     }
@@ -147,12 +165,14 @@ extension Outbox {
     deadOnly.state = .dead
     let (condition, values) = deadOnly.whereClause
     return try write {
-      try connection.prepare("""
+      try connection.prepare(
+        """
         UPDATE finding_delivery SET state = 'pending', attempts = 0, next_attempt_at = ?, updated_at = ?, last_error = NULL
         WHERE id IN (SELECT id FROM findings WHERE \(condition))
-        """)
-        .bind([.integer(now), .integer(now)] + values)
-        .run()
+        """
+      )
+      .bind([.integer(now), .integer(now)] + values)
+      .run()
       let changed = connection.changes
       var delta = StateDelta()
       delta.move(changed, from: .dead, to: .pending)
@@ -169,8 +189,9 @@ extension Outbox {
   public func countFindings(matching filter: FindingFilter) throws(OutboxError) -> Int {
     let (condition, values) = filter.whereClause
     do {
-      return Int(try connection.prepare("SELECT count(*) FROM findings WHERE \(condition)").bind(values)
-        .firstRow { $0.int64(0) } ?? 0)
+      return Int(
+        try connection.prepare("SELECT count(*) FROM findings WHERE \(condition)").bind(values)
+          .firstRow { $0.int64(0) } ?? 0)
     } catch {
       throw OutboxError.from(error, path: path)
     }
@@ -185,7 +206,8 @@ extension Outbox {
     do {
       if let sentBefore {
         if compact {
-          counts.compactedSent = try count("""
+          counts.compactedSent = try count(
+            """
             SELECT count(*) FROM finding_delivery AS d JOIN finding_content AS c ON c.id = d.id
             WHERE d.state = 'sent' AND d.sent_at < ? AND c.payload IS NOT NULL
             """, sentBefore)

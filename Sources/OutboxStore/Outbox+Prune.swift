@@ -1,10 +1,10 @@
+import SQLite
+
 #if canImport(Glibc)
   import Glibc
 #elseif canImport(Darwin)
   import Darwin
 #endif
-
-import SQLite
 
 /// How many rows one prune transaction takes: it starts at 1,000 and adapts so that each
 /// transaction holds the write lock for about `targetMillis`, however large the outbox is and
@@ -104,7 +104,8 @@ extension Outbox {
         var ids: [UInt8] = Array("[".utf8)
         var seen = 0
         var last = after
-        try connection.prepare("""
+        try connection.prepare(
+          """
           SELECT * FROM (
             SELECT id, sent_at FROM finding_delivery INDEXED BY delivery_sent
             WHERE state = 'sent' AND sent_at = ?2 AND id > ?3 AND sent_at < ?1 ORDER BY id LIMIT ?4)
@@ -113,21 +114,24 @@ extension Outbox {
             SELECT id, sent_at FROM finding_delivery INDEXED BY delivery_sent
             WHERE state = 'sent' AND sent_at > ?2 AND sent_at < ?1 ORDER BY sent_at, id LIMIT ?4)
           LIMIT ?4
-          """)
-          .bind(.integer(cutoff), .integer(after.sentAt), .integer(after.id), .integer(Int64(asked)))
-          .forEachRow { row in
-            if seen > 0 { ids.append(UInt8(ascii: ",")) }
-            ids.append(contentsOf: String(row.int64(0)).utf8)
-            last = (row.int64(1), row.int64(0))
-            seen += 1
-          }
+          """
+        )
+        .bind(.integer(cutoff), .integer(after.sentAt), .integer(after.id), .integer(Int64(asked)))
+        .forEachRow { row in
+          if seen > 0 { ids.append(UInt8(ascii: ",")) }
+          ids.append(contentsOf: String(row.int64(0)).utf8)
+          last = (row.int64(1), row.int64(0))
+          seen += 1
+        }
         ids.append(UInt8(ascii: "]"))
         guard seen > 0 else { return (0, 0, last) }
-        try connection.prepare("""
+        try connection.prepare(
+          """
           UPDATE finding_content SET payload = NULL
           WHERE id IN (SELECT value FROM json_each(?1)) AND payload IS NOT NULL
-          """)
-          .bind(.textBytes(ids)).run()
+          """
+        )
+        .bind(.textBytes(ids)).run()
         return (seen, connection.changes, last)
       }
       total += changed

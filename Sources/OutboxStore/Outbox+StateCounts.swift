@@ -51,13 +51,17 @@ extension Outbox {
   /// Adds `delta` to `delivery_counts`. Call inside the transaction that made the changes.
   func apply(_ delta: StateDelta) throws(SQLiteError) {
     guard !delta.isZero else { return }
-    try connection.prepare("""
+    try connection.prepare(
+      """
       UPDATE delivery_counts SET rows = rows + CASE state
         WHEN 'pending' THEN ?1 WHEN 'sending' THEN ?2 WHEN 'sent' THEN ?3 WHEN 'dead' THEN ?4 END
-      """)
-      .bind(.integer(Int64(delta.pending)), .integer(Int64(delta.sending)), .integer(Int64(delta.sent)),
-            .integer(Int64(delta.dead)))
-      .run()
+      """
+    )
+    .bind(
+      .integer(Int64(delta.pending)), .integer(Int64(delta.sending)), .integer(Int64(delta.sent)),
+      .integer(Int64(delta.dead))
+    )
+    .run()
   }
 
   /// Runs an UPDATE whose `RETURNING state` lists each changed row's new state, and records that

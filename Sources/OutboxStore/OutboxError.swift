@@ -73,10 +73,12 @@ public enum OutboxError: Error, Sendable, CustomStringConvertible {
     var limit = rlimit()
     let what: String
     if getrlimit(__rlimit_resource_t(RLIMIT_FSIZE.rawValue), &limit) == 0, limit.rlim_cur != rlim_t.max {
-      what = "the file size limit of this process (ulimit -f: \(limit.rlim_cur / 1024) KiB) was reached. "
+      what =
+        "the file size limit of this process (ulimit -f: \(limit.rlim_cur / 1024) KiB) was reached. "
         + "Fix: raise it (ulimit -f unlimited, or LimitFSIZE= in the systemd unit) and run again"
     } else {
-      what = "the file system holding it is full (or out of inodes). "
+      what =
+        "the file system holding it is full (or out of inodes). "
         + "Fix: free space there (df -h \(directory); prune --sent-older-than 30d), or move the outbox with --db, "
         + "and run again"
     }

@@ -34,7 +34,9 @@ public func runProcess(
   process.arguments = arguments
   process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
   if let workingDirectory { process.currentDirectoryURL = URL(fileURLWithPath: workingDirectory) }
-  let outPipe = Pipe(), errPipe = Pipe(), inPipe = Pipe()
+  let outPipe = Pipe()
+  let errPipe = Pipe()
+  let inPipe = Pipe()
   process.standardOutput = outPipe
   process.standardError = errPipe
   process.standardInput = stdin == nil ? FileHandle.nullDevice : inPipe

@@ -98,7 +98,9 @@ public struct PrometheusText: Sendable {
         guard rest.first == "\"" else { throw HarnessError("\(location): unterminated label value") }
         rest = rest.dropFirst()
         guard labels.updateValue(value, forKey: label) == nil else { throw HarnessError("\(location): repeated label") }
-        if rest.first == "," { rest = rest.dropFirst() } else if rest.first != "}" {
+        if rest.first == "," {
+          rest = rest.dropFirst()
+        } else if rest.first != "}" {
           throw HarnessError("\(location): expected , or }")
         }
       }

@@ -64,8 +64,9 @@ public final class Connection {
   }
 
   func error(code: Int32, sql: String?) -> SQLiteError {
-    SQLiteError(code: sqlite3_extended_errcode(handle) != 0 ? sqlite3_extended_errcode(handle) : code,
-                message: String(cString: sqlite3_errmsg(handle)), sql: sql)
+    SQLiteError(
+      code: sqlite3_extended_errcode(handle) != 0 ? sqlite3_extended_errcode(handle) : code,
+      message: String(cString: sqlite3_errmsg(handle)), sql: sql)
   }
 
   /// Runs one or more statements that take no parameters.
@@ -136,12 +137,14 @@ extension Connection {
     let tracer = Tracer(body: body)
     self.tracer = tracer
     let context = Unmanaged.passUnretained(tracer).toOpaque()
-    sqlite3_trace_v2(handle, UInt32(SQLITE_TRACE_STMT), { _, context, _, text in
-      guard let context, let text else { return 0 }
-      let sql = String(cString: text.assumingMemoryBound(to: CChar.self))
-      Unmanaged<Tracer>.fromOpaque(context).takeUnretainedValue().body(sql)
-      return 0
-    }, context)
+    sqlite3_trace_v2(
+      handle, UInt32(SQLITE_TRACE_STMT),
+      { _, context, _, text in
+        guard let context, let text else { return 0 }
+        let sql = String(cString: text.assumingMemoryBound(to: CChar.self))
+        Unmanaged<Tracer>.fromOpaque(context).takeUnretainedValue().body(sql)
+        return 0
+      }, context)
   }
 }
 

@@ -123,7 +123,8 @@ public struct SolutionSource: Sendable {
     let hunting = listed("huntingQueries", in: manifest.json).compactMap(document)
     var logo = ""
     if let logoFile = manifest.json["logo"]?.stringValue {
-      logo = read("\(folder)/\(logoFile)")?.trimmingCharacters(in: .whitespacesAndNewlines)
+      logo =
+        read("\(folder)/\(logoFile)")?.trimmingCharacters(in: .whitespacesAndNewlines)
         .replacingOccurrences(of: "\n", with: "") ?? ""
     } else {
       errors.append(SourceError(file: manifestFile, path: "$.logo", message: "missing (path of an SVG file under Connector/)"))

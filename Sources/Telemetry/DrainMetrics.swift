@@ -47,7 +47,8 @@ public final class DrainMetrics: Sendable {
         .milliseconds(250), .milliseconds(500), .seconds(1), .milliseconds(2500), .seconds(5), .seconds(10),
         .seconds(30), .seconds(60),
       ])
-    endpointUp = registry.makeGauge(descriptor: Self.named("endpoint_up", "1 when the ingestion endpoint last answered usefully, 0 in an outage or a configuration error."))
+    endpointUp = registry.makeGauge(
+      descriptor: Self.named("endpoint_up", "1 when the ingestion endpoint last answered usefully, 0 in an outage or a configuration error."))
   }
 
   /// The outbox's counts (from `Outbox.status()`), set by the drain thread.

@@ -69,9 +69,11 @@ import Testing
     let result = try runCLI(["enqueue"], stdin: Data(Fixtures.finding().utf8), environment: ["CVEBUSTER_OUTBOX_DB": db])
     #expect(result.status == 0)
     #expect(FileManager.default.fileExists(atPath: db))
-    let home = try runCLI(["enqueue"], stdin: Data(Fixtures.finding().utf8), environment: [
-      "CVEBUSTER_OUTBOX_DB": "", "XDG_STATE_HOME": directory.file("state"),
-    ])
+    let home = try runCLI(
+      ["enqueue"], stdin: Data(Fixtures.finding().utf8),
+      environment: [
+        "CVEBUSTER_OUTBOX_DB": "", "XDG_STATE_HOME": directory.file("state"),
+      ])
     #expect(home.status == 0, "\(home.stderr)")
     #expect(FileManager.default.fileExists(atPath: directory.file("state/cvebuster-outbox/outbox.sqlite")))
   }

@@ -24,10 +24,12 @@ import Testing
 
   @Test func offAndTheConfigKeyAreAccepted() throws {
     let file = directory.write("scan.ndjson", Fixtures.ndjson(count: 3))
-    #expect(try runCLI(["enqueue", "--db", db, "--refresh-after", "off", file]).stdout
-      == "new 3, updated 0, refreshed 0, unchanged 0, rejected 0\n")
+    #expect(
+      try runCLI(["enqueue", "--db", db, "--refresh-after", "off", file]).stdout
+        == "new 3, updated 0, refreshed 0, unchanged 0, rejected 0\n")
     let config = directory.write("config.json", #"{"refresh_after": "12h"}"#)
-    #expect(try runCLI(["enqueue", "--db", db, "--config", config, file]).stdout
-      == "new 0, updated 0, refreshed 0, unchanged 3, rejected 0\n")
+    #expect(
+      try runCLI(["enqueue", "--db", db, "--config", config, file]).stdout
+        == "new 0, updated 0, refreshed 0, unchanged 3, rejected 0\n")
   }
 }

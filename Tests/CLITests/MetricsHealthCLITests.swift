@@ -10,8 +10,10 @@ import Testing
   /// Starts a watching drain with a metrics server on a free port; returns it and its base URL.
   func watch(_ db: String, config: String, extra: [String] = []) throws -> (RunningProcess, String) {
     let drain = try RunningProcess(
-      ["drain", "--watch", "--interval", "1s", "--db", db, "--config", config, "--metrics-listen", "127.0.0.1:0",
-       "--log-format", "json"] + extra)
+      [
+        "drain", "--watch", "--interval", "1s", "--db", db, "--config", config, "--metrics-listen", "127.0.0.1:0",
+        "--log-format", "json",
+      ] + extra)
     let line = try drain.stderrLine(containing: "metrics listening")
     let object = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
     return (drain, try #require(object["url"] as? String))
@@ -42,8 +44,9 @@ import Testing
     #expect((text.value("cvebuster_outbox_requests_total", ["outcome": "delivered"]) ?? 0) >= 1)
     #expect(text.value("cvebuster_outbox_requests_total", ["outcome": "config_error"]) == 0)
     #expect((text.value("cvebuster_outbox_bytes_sent_total", ["kind": "wire"]) ?? 0) > 0)
-    #expect(text.value("cvebuster_outbox_request_duration_seconds_count")
-      == text.value("cvebuster_outbox_requests_total", ["outcome": "delivered"]))
+    #expect(
+      text.value("cvebuster_outbox_request_duration_seconds_count")
+        == text.value("cvebuster_outbox_requests_total", ["outcome": "delivered"]))
     #expect(text.value("cvebuster_outbox_endpoint_up") == 1)
     let health = try httpGet(url + "/healthz")
     #expect(health.status == 200, "\(health.body)")

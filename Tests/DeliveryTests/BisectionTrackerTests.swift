@@ -1,6 +1,7 @@
-@testable import Delivery
 import OutboxStore
 import Testing
+
+@testable import Delivery
 
 /// The bookkeeping that tells a refused row from a refused request, without HTTP.
 @Suite(.timeLimit(.minutes(10))) struct BisectionTrackerTests {

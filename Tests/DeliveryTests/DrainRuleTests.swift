@@ -22,8 +22,9 @@ import Testing
     #expect(requests[1].at - requests[0].at >= 250)
     #expect(requests[2].at - requests[1].at >= 500)
     #expect(try bench.count(.sent) == 10)
-    #expect(try bench.query("SELECT group_concat(outcome, ',') FROM (SELECT outcome FROM batches ORDER BY id)")
-      == "retry,retry,delivered")
+    #expect(
+      try bench.query("SELECT group_concat(outcome, ',') FROM (SELECT outcome FROM batches ORDER BY id)")
+        == "retry,retry,delivered")
     #expect(try bench.endpointState().consecutiveFailures == 0)
   }
 

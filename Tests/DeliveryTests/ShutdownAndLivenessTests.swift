@@ -75,7 +75,7 @@ import Testing
     var pid: pid_t = 0
     let arguments = [CLIBinary.path, "drain", "--db", db, "--config", hung.configPath, "--max-body-bytes", "20000"]
     var argv = arguments.map { strdup($0) } + [nil]
-    defer { argv.forEach { free($0) } }
+    defer { for argument in argv { free(argument) } }
     var actions = posix_spawn_file_actions_t()
     posix_spawn_file_actions_init(&actions)
     posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)

@@ -76,7 +76,7 @@ struct FaultInjectionTests {
       retryAfter = reply.headers["retry-after"] ?? retryAfter
     }
     #expect(statuses == [204, 204, 204, 429])
-    #expect(Int(retryAfter ?? "") .map { (1...60).contains($0) } == true)
+    #expect(Int(retryAfter ?? "").map { (1...60).contains($0) } == true)
   }
 
   @Test("latency delays answers but not their content")

@@ -47,13 +47,17 @@ struct IMDSEndpointTests {
     #expect(byStatus == ["400": 2])
   }
 
-  @Test("a missing resource or api-version, or an identity the VM does not have, is refused", arguments: [
-    ("api-version=2018-02-01", "invalid_request", "Required audience parameter not specified"),
-    ("resource=https://monitor.azure.com", nil, nil),
-    ("api-version=2018-02-01&resource=https://monitor.azure.com&client_id=22222222-2222-4222-8222-222222222222",
-     "invalid_request", "Identity not found"),
-    ("api-version=2018-02-01&resource=monitor", "invalid_resource", nil),
-  ] as [(String, String?, String?)])
+  @Test(
+    "a missing resource or api-version, or an identity the VM does not have, is refused",
+    arguments: [
+      ("api-version=2018-02-01", "invalid_request", "Required audience parameter not specified"),
+      ("resource=https://monitor.azure.com", nil, nil),
+      (
+        "api-version=2018-02-01&resource=https://monitor.azure.com&client_id=22222222-2222-4222-8222-222222222222",
+        "invalid_request", "Identity not found"
+      ),
+      ("api-version=2018-02-01&resource=monitor", "invalid_resource", nil),
+    ] as [(String, String?, String?)])
   func refuses(query: String, error: String?, description: String?) async throws {
     let emulator = try await RunningEmulator()
     let reply = try await Curl.run(["-H", "Metadata: true", Self.imdsURL(emulator.baseURL, query: query)])

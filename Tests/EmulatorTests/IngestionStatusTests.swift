@@ -24,17 +24,19 @@ struct IngestionStatusTests {
     var testDescription: String { name }
   }
 
-  @Test("refusals carry the error shape", arguments: [
-    Case(name: "no token", status: 401, code: "InvalidAuthenticationToken"),
-    Case(name: "unknown token", status: 401, code: "InvalidAuthenticationToken"),
-    Case(name: "unknown DCR", status: 404, code: "NotFound"),
-    Case(name: "unknown stream", status: 400, code: "InvalidStream"),
-    Case(name: "no api-version", status: 400, code: "MissingApiVersionParameter"),
-    Case(name: "bad api-version", status: 400, code: "InvalidApiVersionParameter"),
-    Case(name: "text/plain", status: 415, code: "UnsupportedMediaType"),
-    Case(name: "corrupt gzip", status: 400, code: "InvalidContentEncoding"),
-    Case(name: "br encoding", status: 400, code: "UnsupportedContentEncoding"),
-  ])
+  @Test(
+    "refusals carry the error shape",
+    arguments: [
+      Case(name: "no token", status: 401, code: "InvalidAuthenticationToken"),
+      Case(name: "unknown token", status: 401, code: "InvalidAuthenticationToken"),
+      Case(name: "unknown DCR", status: 404, code: "NotFound"),
+      Case(name: "unknown stream", status: 400, code: "InvalidStream"),
+      Case(name: "no api-version", status: 400, code: "MissingApiVersionParameter"),
+      Case(name: "bad api-version", status: 400, code: "InvalidApiVersionParameter"),
+      Case(name: "text/plain", status: 415, code: "UnsupportedMediaType"),
+      Case(name: "corrupt gzip", status: 400, code: "InvalidContentEncoding"),
+      Case(name: "br encoding", status: 400, code: "UnsupportedContentEncoding"),
+    ])
   func refusals(_ check: Case) async throws {
     let emulator = try await RunningEmulator()
     let token = try await emulator.token()

@@ -42,7 +42,9 @@ struct SchemaBehaviourTests {
     #expect(try Self.query(workspace.path, "SELECT count(*) FROM \(table) WHERE CVSS IS NULL AND PatchAvailable IS NULL AND DiscoveryDate IS NULL") == "1")
     #expect(try Self.query(workspace.path, "SELECT max(length(CAST(VulnTitle AS BLOB))) FROM \(table)") == "65536")
     // TimeGenerated = now(): the sent value is ignored, receive time used.
-    #expect(try Self.query(workspace.path, "SELECT count(*) FROM \(table) WHERE TimeGenerated > '2020' AND _RequestId = '\(reply.headers["x-ms-request-id"] ?? "")'") == "3")
+    #expect(
+      try Self.query(workspace.path, "SELECT count(*) FROM \(table) WHERE TimeGenerated > '2020' AND _RequestId = '\(reply.headers["x-ms-request-id"] ?? "")'")
+        == "3")
     #expect(try Self.query(workspace.path, "SELECT LastModified FROM \(table) LIMIT 1") == "2024-05-02T11:00:00.1230000Z")
   }
 
@@ -70,19 +72,23 @@ struct SchemaBehaviourTests {
     #expect(try await emulator.stat("time_generated_replaced") == 1)
   }
 
-  @Test("transform forms", arguments: [
-    ("source | extend TimeGenerated = now()", TimeGeneratedRule.now),
-    ("source\n| extend TimeGenerated = todatetime(LastModified)", .column("LastModified")),
-    ("source | extend TimeGenerated = DiscoveryDate", .column("DiscoveryDate")),
-  ])
+  @Test(
+    "transform forms",
+    arguments: [
+      ("source | extend TimeGenerated = now()", TimeGeneratedRule.now),
+      ("source\n| extend TimeGenerated = todatetime(LastModified)", .column("LastModified")),
+      ("source | extend TimeGenerated = DiscoveryDate", .column("DiscoveryDate")),
+    ])
   func transforms(kql: String, rule: TimeGeneratedRule) throws {
     #expect(try TimeGeneratedRule(transformKql: kql, stream: StreamSchema.embedded) == rule)
   }
 
-  @Test("a transform the emulator cannot apply is refused at startup, naming it", arguments: [
-    "source | where Severity == 'High'", "source | extend TimeGenerated = todatetime(NoSuchColumn)",
-    "source | extend TimeGenerated = ago(1h)",
-  ])
+  @Test(
+    "a transform the emulator cannot apply is refused at startup, naming it",
+    arguments: [
+      "source | where Severity == 'High'", "source | extend TimeGenerated = todatetime(NoSuchColumn)",
+      "source | extend TimeGenerated = ago(1h)",
+    ])
   func refusedTransform(kql: String) throws {
     let base = StreamSchema.embedded
     var settings = EmulatorSettings()

@@ -52,7 +52,9 @@ final class RunningEmulator: Sendable {
   }
 
   /// POSTs `body` (a file is used, so any size and bytes work) to the ingestion endpoint.
-  func post(_ body: Data, token: String?, url: String? = nil, contentType: String? = "application/json", gzip: Bool = false, extra: [String] = []) async throws -> Curl.Reply {
+  func post(_ body: Data, token: String?, url: String? = nil, contentType: String? = "application/json", gzip: Bool = false, extra: [String] = []) async throws
+    -> Curl.Reply
+  {
     let file = try TemporaryFile(body)
     var arguments = ["-X", "POST", url ?? ingestionURL(), "--data-binary", "@\(file.path)", "-H", "Expect:"]
     if let token { arguments += ["-H", "Authorization: Bearer \(token)"] }

@@ -5,9 +5,11 @@ import Testing
 
 @Suite("Token endpoint", .timeLimit(.minutes(10)))
 struct TokenEndpointTests {
-  @Test("issues a bearer token for both monitor scope spellings", arguments: [
-    "https://monitor.azure.com//.default", "https://monitor.azure.com/.default",
-  ])
+  @Test(
+    "issues a bearer token for both monitor scope spellings",
+    arguments: [
+      "https://monitor.azure.com//.default", "https://monitor.azure.com/.default",
+    ])
   func issuesToken(scope: String) async throws {
     let emulator = try await RunningEmulator { $0.tokenLifetime = 1234 }
     let reply = try await Curl.run(emulator.tokenRequest(scope: scope))
@@ -19,12 +21,14 @@ struct TokenEndpointTests {
     #expect(try await emulator.stat("tokens_issued") == 1)
   }
 
-  @Test("answers wrong tenant, app and secret with Entra's status, error and AADSTS code", arguments: [
-    ("tenant", 400, "invalid_request", 90002),
-    ("app", 400, "unauthorized_client", 700016),
-    ("secret", 401, "invalid_client", 7000215),
-    ("scope", 400, "invalid_scope", 70011),
-  ])
+  @Test(
+    "answers wrong tenant, app and secret with Entra's status, error and AADSTS code",
+    arguments: [
+      ("tenant", 400, "invalid_request", 90002),
+      ("app", 400, "unauthorized_client", 700016),
+      ("secret", 401, "invalid_client", 7_000_215),
+      ("scope", 400, "invalid_scope", 70011),
+    ])
   func rejects(wrong: String, status: Int, error: String, code: Int) async throws {
     let emulator = try await RunningEmulator()
     let request = emulator.tokenRequest(

@@ -84,10 +84,12 @@ struct StreamRow: Decodable {
   #expect(object["VulnTitle"] as? String == finding.vulnTitle)
 }
 
-@Test(.timeLimit(.minutes(10)), arguments: [
-  Int64(0), -1, 86_399, 86_400, 951_782_400, 951_868_799, 1_709_208_000, 2_147_483_648, 4_102_444_800,
-  253_402_300_799, -2_208_988_800,
-])
+@Test(
+  .timeLimit(.minutes(10)),
+  arguments: [
+    Int64(0), -1, 86_399, 86_400, 951_782_400, 951_868_799, 1_709_208_000, 2_147_483_648, 4_102_444_800,
+    253_402_300_799, -2_208_988_800,
+  ])
 func timestampsMatchFoundation(seconds: Int64) {
   let formatter = ISO8601DateFormatter()
   formatter.timeZone = TimeZone(identifier: "UTC")

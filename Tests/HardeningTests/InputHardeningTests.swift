@@ -37,7 +37,8 @@ import Testing
 
   @Test func oversizedArrayElementIsSkippedAndTheRestRead() throws {
     let huge = "{\"VulnId\": \"" + String(repeating: "x", count: 17 << 20) + "\"}"
-    let input = "[" + Fixtures.finding(vulnId: "CVE-A") + "," + huge + "," + Fixtures.finding(vulnId: "CVE-B") + ","
+    let input =
+      "[" + Fixtures.finding(vulnId: "CVE-A") + "," + huge + "," + Fixtures.finding(vulnId: "CVE-B") + ","
       + Fixtures.finding(vulnId: "CVE-C") + "]"
     let file = directory.write("big.json", input)
     let rejects = directory.file("rej.ndjson")

@@ -53,7 +53,10 @@ final class ScriptedServer: Sendable {
     thread.start()
   }
 
-  deinit { shutdown(listener, Int32(SHUT_RDWR)); close(listener) }
+  deinit {
+    shutdown(listener, Int32(SHUT_RDWR))
+    close(listener)
+  }
 
   /// `http://127.0.0.1:PORT`.
   var url: String { "http://127.0.0.1:\(port)" }

@@ -83,7 +83,8 @@ import Testing
   @Test func imdsNotFoundThenATokenSucceeds() throws {
     let token = "{\"access_token\":\"tok-123456789\",\"expires_in\":\"3599\",\"token_type\":\"Bearer\"}"
     let server = try ScriptedServer { request in
-      request.indexOnConnection + request.connection < 3 ? ScriptedServer.json(404, "{\"error\":\"not_found\"}", close: true)
+      request.indexOnConnection + request.connection < 3
+        ? ScriptedServer.json(404, "{\"error\":\"not_found\"}", close: true)
         : ScriptedServer.json(200, token, close: true)
     }
     let clock = FakeClock()

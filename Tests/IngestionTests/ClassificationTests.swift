@@ -24,7 +24,8 @@ import Testing
   }
 
   @Test func contentErrorsCarryTheServiceMessage() {
-    let body = #"{"error":{"code":"RecordsTimeRangeIsMoreThan30Minutes","message":"The time duration between DataEndTime and DataStartTime should be within the range of 0 to 30 minutes."}}"#
+    let body =
+      #"{"error":{"code":"RecordsTimeRangeIsMoreThan30Minutes","message":"The time duration between DataEndTime and DataStartTime should be within the range of 0 to 30 minutes."}}"#
     #expect(
       ResponseClassifier.classify(Self.response(400, body), now: 0)
         == .rejected(

@@ -34,7 +34,8 @@ import Testing
   @Test func loadWarnsAboutUnknownKeys() throws {
     let path = directory.write(
       "c.json",
-      #"{"tenant_id":"t","application_id":"a","application_secret":"s-value","dce_endpoint":"https://x.ingest.monitor.azure.com","dcr_immutable_id":"dcr-1","stream_name":"Custom-x","strem_name":"y"}"#)
+      #"{"tenant_id":"t","application_id":"a","application_secret":"s-value","dce_endpoint":"https://x.ingest.monitor.azure.com","dcr_immutable_id":"dcr-1","stream_name":"Custom-x","strem_name":"y"}"#
+    )
     let configuration = try ClientConfiguration.load(path: path, environment: [:])
     #expect(configuration.warnings.count == 1)
     #expect(configuration.warnings.first?.contains("did you mean stream_name?") == true)

@@ -1,6 +1,7 @@
 import Foundation
-@testable import Ingestion
 import Testing
+
+@testable import Ingestion
 
 @Suite(.timeLimit(.minutes(10))) struct TokenResponseTests {
   /// Entra ends the description's first line with CRLF, which Swift reads as one Character.
@@ -14,7 +15,7 @@ import Testing
         redactor: Redactor())
       Issue.record("an error answer gave a token")
     } catch {
-      #expect(error.aadsts == 7000215)
+      #expect(error.aadsts == 7_000_215)
       #expect(error.message == "AADSTS7000215: Invalid client secret provided.")
     }
   }

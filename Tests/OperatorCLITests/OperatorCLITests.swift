@@ -74,7 +74,9 @@ let now = "2026-03-01T12:00:00Z"
   #expect(stored.first?.revision == 1)
 }
 
-@Test(.timeLimit(.minutes(10)), arguments: [["--enqueue", "--output", "x.json"], ["--count", "-1"], ["--now", "yesterday"], ["--format", "csv"], ["--seed", "-3"]])
+@Test(
+  .timeLimit(.minutes(10)),
+  arguments: [["--enqueue", "--output", "x.json"], ["--count", "-1"], ["--now", "yesterday"], ["--format", "csv"], ["--seed", "-3"]])
 func generateRefusesBadOptionsAsUsageErrors(arguments: [String]) async {
   do {
     try await execute(["generate"] + arguments)
@@ -115,9 +117,12 @@ func generateRefusesBadOptionsAsUsageErrors(arguments: [String]) async {
     #expect(written == file.contents)
   }
   try await execute(arguments)  // a second install leaves identical files alone
-  #expect(try FileManager.default.contentsOfDirectory(atPath: unitDirectory.path).sorted()
-    == ["cvebuster-outbox-drain.service", "cvebuster-outbox-drain.timer", "cvebuster-outbox-prune.service",
-        "cvebuster-outbox-prune.timer"])
+  #expect(
+    try FileManager.default.contentsOfDirectory(atPath: unitDirectory.path).sorted()
+      == [
+        "cvebuster-outbox-drain.service", "cvebuster-outbox-drain.timer", "cvebuster-outbox-prune.service",
+        "cvebuster-outbox-prune.timer",
+      ])
 }
 
 @Test(
@@ -160,14 +165,16 @@ func scheduleSystemdChecksTheCalendarBeforeWriting() async throws {
   #expect(line.hasPrefix("0.2.0 (commit "), "\(line)")
 }
 
-@Test(.timeLimit(.minutes(10)), arguments: [
-  ["schedule", "systemd", "--watch", "--interval", "15min"],
-  ["schedule", "systemd", "--interval", "20s"],
-  ["schedule", "systemd", "--binary", "relative/cvebuster-outbox"],
-  ["schedule", "systemd", "--user", "Bad User"],
-  ["schedule", "cron", "--interval", "7min"],
-  ["schedule", "cron", "--log-file", "drain.log"],
-])
+@Test(
+  .timeLimit(.minutes(10)),
+  arguments: [
+    ["schedule", "systemd", "--watch", "--interval", "15min"],
+    ["schedule", "systemd", "--interval", "20s"],
+    ["schedule", "systemd", "--binary", "relative/cvebuster-outbox"],
+    ["schedule", "systemd", "--user", "Bad User"],
+    ["schedule", "cron", "--interval", "7min"],
+    ["schedule", "cron", "--log-file", "drain.log"],
+  ])
 func scheduleRefusesBadOptionsAsUsageErrors(arguments: [String]) async {
   do {
     try await execute(arguments)

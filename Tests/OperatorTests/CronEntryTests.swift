@@ -24,11 +24,13 @@ func entry(_ interval: String = "hourly", binary: String = "/usr/local/bin/cvebu
   #expect(!line.contains("\n"))
 }
 
-@Test(.timeLimit(.minutes(10)), arguments: [
-  ("hourly", "0 * * * *"), ("daily", "0 0 * * *"), ("15min", "*/15 * * * *"), ("1min", "* * * * *"),
-  ("1h", "0 * * * *"), ("6h", "0 */6 * * *"), ("24h", "0 0 * * *"), ("@hourly", "@hourly"),
-  ("5 8 * * 1-5", "5 8 * * 1-5"), (" */10  *  * * * ", "*/10 * * * *"),
-])
+@Test(
+  .timeLimit(.minutes(10)),
+  arguments: [
+    ("hourly", "0 * * * *"), ("daily", "0 0 * * *"), ("15min", "*/15 * * * *"), ("1min", "* * * * *"),
+    ("1h", "0 * * * *"), ("6h", "0 */6 * * *"), ("24h", "0 0 * * *"), ("@hourly", "@hourly"),
+    ("5 8 * * 1-5", "5 8 * * 1-5"), (" */10  *  * * * ", "*/10 * * * *"),
+  ])
 func intervalsBecomeCronFields(interval: String, fields: String) throws {
   let cron = try entry(interval)
   #expect(cron.schedule == fields)

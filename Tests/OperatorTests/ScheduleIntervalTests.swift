@@ -2,17 +2,19 @@ import Testing
 
 @testable import Operator
 
-@Test(.timeLimit(.minutes(10)), arguments: [
-  ("hourly", ScheduleInterval.calendar("hourly")),
-  ("  *:0/15 ", .calendar("*:0/15")),
-  ("Mon..Fri 08:00", .calendar("Mon..Fri 08:00")),
-  ("15min", .every(seconds: 900)),
-  ("15 min", .every(seconds: 900)),
-  ("2h", .every(seconds: 7_200)),
-  ("1h 30min", .every(seconds: 5_400)),
-  ("90s", .every(seconds: 90)),
-  ("1d", .every(seconds: 86_400)),
-])
+@Test(
+  .timeLimit(.minutes(10)),
+  arguments: [
+    ("hourly", ScheduleInterval.calendar("hourly")),
+    ("  *:0/15 ", .calendar("*:0/15")),
+    ("Mon..Fri 08:00", .calendar("Mon..Fri 08:00")),
+    ("15min", .every(seconds: 900)),
+    ("15 min", .every(seconds: 900)),
+    ("2h", .every(seconds: 7_200)),
+    ("1h 30min", .every(seconds: 5_400)),
+    ("90s", .every(seconds: 90)),
+    ("1d", .every(seconds: 86_400)),
+  ])
 func intervalsParse(text: String, expected: ScheduleInterval) throws {
   #expect(try ScheduleInterval(parsing: text) == expected)
 }

@@ -159,11 +159,13 @@ func pruneRunsDailyWithTheDocumentedRetentionAndNoNetwork(variant: Int) throws {
   #expect(units.activationCommands().contains { $0.hasSuffix("enable --now \(units.entryUnit) \(SystemdUnits.pruneTimer)") })
 }
 
-@Test(.timeLimit(.minutes(10)), arguments: [
-  ("/home/scan/bin/cvebuster-outbox", "ProtectHome"), ("/root/cvebuster-outbox", "ProtectHome"),
-  ("/run/user/1000/cvebuster-outbox", "ProtectHome"), ("/tmp/build/cvebuster-outbox", "PrivateTmp"),
-  ("/usr/local/bin/cvebuster-outbox", nil), ("/opt/cvebuster/cvebuster-outbox", nil), ("/homework/x", nil),
-])
+@Test(
+  .timeLimit(.minutes(10)),
+  arguments: [
+    ("/home/scan/bin/cvebuster-outbox", "ProtectHome"), ("/root/cvebuster-outbox", "ProtectHome"),
+    ("/run/user/1000/cvebuster-outbox", "ProtectHome"), ("/tmp/build/cvebuster-outbox", "PrivateTmp"),
+    ("/usr/local/bin/cvebuster-outbox", nil), ("/opt/cvebuster/cvebuster-outbox", nil), ("/homework/x", nil),
+  ])
 func aBinaryTheSandboxHidesIsWarnedAbout(binary: String, setting: String?) throws {
   let units = try SystemdUnits(mode: .watch, binary: binary, configFile: "/etc/c.json")
   if let setting {

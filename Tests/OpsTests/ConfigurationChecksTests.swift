@@ -25,9 +25,10 @@ import Testing
   }
 
   @Test func missingFileFailsFirstAndSkipsTheRest() {
-    #expect(statuses("/nonexistent/c.json") == [
-      "config.found=fail", "config.valid=skipped", "config.complete=skipped", "config.permissions=skipped",
-    ])
+    #expect(
+      statuses("/nonexistent/c.json") == [
+        "config.found=fail", "config.valid=skipped", "config.complete=skipped", "config.permissions=skipped",
+      ])
     #expect(statuses(nil).first == "config.found=fail")
   }
 

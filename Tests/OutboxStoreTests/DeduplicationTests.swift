@@ -65,7 +65,10 @@ import Testing
     let validator = FindingValidator()
     guard case .success(let first) = validator.validate(bytes: Array(a.utf8)),
       case .success(let second) = validator.validate(bytes: Array(b.utf8))
-    else { Issue.record("fixtures invalid"); return }
+    else {
+      Issue.record("fixtures invalid")
+      return
+    }
     #expect(try outbox.enqueue([first, second]) == EnqueueCounts(new: 1, unchanged: 1))
   }
 

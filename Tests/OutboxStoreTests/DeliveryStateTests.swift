@@ -195,9 +195,10 @@ import Testing
 
   @Test func batchesAreRecorded() throws {
     let outbox = try filledOutbox(1)
-    let id = try outbox.recordBatch(BatchRecord(
-      clientRequestID: "c0ffee", requestID: "r1", leaseOwner: "a:1:x", rows: 1, rawBytes: 300, wireBytes: 200,
-      httpStatus: 204, outcome: .delivered, error: nil, startedAt: 1_000, finishedAt: 1_050))
+    let id = try outbox.recordBatch(
+      BatchRecord(
+        clientRequestID: "c0ffee", requestID: "r1", leaseOwner: "a:1:x", rows: 1, rawBytes: 300, wireBytes: 200,
+        httpStatus: 204, outcome: .delivered, error: nil, startedAt: 1_000, finishedAt: 1_050))
     #expect(query(directory.file("outbox.sqlite"), "SELECT id, outcome, duration_ms FROM batches_detail") == [["\(id)", "delivered", "50"]])
   }
 }

@@ -10,7 +10,10 @@ import Testing
     let path = directory.file("state/sub/outbox.sqlite")
     let outbox = try Outbox(path: path)
     _ = try outbox.enqueue([validFinding()])
-    #expect(query(path, "SELECT version, name FROM schema_migrations") == [["1", "init"], ["2", "narrow_delivery_state"], ["3", "endpoint_state_and_views"], ["4", "key_hash_and_state_counts"]])
+    #expect(
+      query(path, "SELECT version, name FROM schema_migrations") == [
+        ["1", "init"], ["2", "narrow_delivery_state"], ["3", "endpoint_state_and_views"], ["4", "key_hash_and_state_counts"],
+      ])
     #expect(query(path, "PRAGMA application_id") == [["\(Outbox.applicationID)"]])
     #expect(query(path, "PRAGMA journal_mode") == [["wal"]])
     // The database, its WAL and shared memory, and the directory are readable by the owner only.
@@ -40,7 +43,10 @@ import Testing
     do {
       _ = try Outbox(path: path)
     } catch {
-      guard case .newerSchema(_, 99, Outbox.latestSchemaVersion) = error else { Issue.record("wrong error \(error)"); return }
+      guard case .newerSchema(_, 99, Outbox.latestSchemaVersion) = error else {
+        Issue.record("wrong error \(error)")
+        return
+      }
       #expect(error.description.contains("upgrade cvebuster-outbox"))
     }
     #expect(fileBytes(path) == before)
@@ -55,7 +61,10 @@ import Testing
       _ = try Outbox(path: path)
       Issue.record("foreign database accepted")
     } catch {
-      guard case .foreign = error else { Issue.record("wrong error \(error)"); return }
+      guard case .foreign = error else {
+        Issue.record("wrong error \(error)")
+        return
+      }
     }
     #expect(fileBytes(path) == before)
     #expect(!FileManager.default.fileExists(atPath: path + "-wal"))
@@ -72,7 +81,10 @@ import Testing
       _ = try Outbox(path: path)
       Issue.record("\(name) accepted")
     } catch {
-      guard case .corrupt = error else { Issue.record("\(name): wrong error \(error)"); return }
+      guard case .corrupt = error else {
+        Issue.record("\(name): wrong error \(error)")
+        return
+      }
       #expect(error.description.contains("left untouched"))
     }
     #expect(fileBytes(path) == Data(bytes))
@@ -94,7 +106,10 @@ import Testing
       _ = try Outbox(path: path)
       Issue.record("edited migration accepted")
     } catch {
-      guard case .migrationMismatch(_, 1, "init") = error else { Issue.record("wrong error \(error)"); return }
+      guard case .migrationMismatch(_, 1, "init") = error else {
+        Issue.record("wrong error \(error)")
+        return
+      }
     }
   }
 }

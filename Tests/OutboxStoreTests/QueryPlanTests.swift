@@ -5,9 +5,11 @@ import Testing
 /// The queries every drain runs must stay index lookups at millions of rows.
 @Suite(.timeLimit(.minutes(10))) struct QueryPlanTests {
   @Test(arguments: [
-    ("next ready rows",
-     "SELECT id FROM finding_delivery WHERE state = 'pending' AND next_attempt_at <= 5 ORDER BY id LIMIT 100",
-     "delivery_pending"),
+    (
+      "next ready rows",
+      "SELECT id FROM finding_delivery WHERE state = 'pending' AND next_attempt_at <= 5 ORDER BY id LIMIT 100",
+      "delivery_pending"
+    ),
     ("oldest pending", "SELECT id FROM finding_delivery WHERE state = 'pending' ORDER BY id LIMIT 1", "delivery_pending"),
     ("rows of ended leases", "SELECT id FROM finding_delivery WHERE state = 'sending' AND lease_id IN (3, 4)", "delivery_leases"),
     ("retention", "SELECT id FROM finding_delivery WHERE state = 'sent' AND sent_at < 5 LIMIT 1000", "delivery_sent"),

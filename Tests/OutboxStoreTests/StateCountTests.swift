@@ -1,7 +1,7 @@
 import Findings
 import OutboxStore
-import SQLite
 import OutboxTestSupport
+import SQLite
 import Testing
 
 /// `status` reads `delivery_counts`; these tests hold it to a full count after every kind of change.
@@ -102,9 +102,10 @@ import Testing
       query(path, "SELECT payload FROM findings WHERE id = 1")
         == [[#"{"VulnId":"CVE-1","MachineName":"m","LastModified":"2025-01-01T00:00:00Z","Status":"Open"}"#]])
     let claimed = try outbox.claim(owner: "h:1:x", limit: 5, leaseMillis: 1_000, now: 10)
-    #expect(claimed.map { String(decoding: $0.payload, as: UTF8.self) } == [
-      #"{"VulnId":"CVE-1","MachineName":"m","LastModified":"2025-01-01T00:00:00Z","Status":"Open"}"#
-    ])
+    #expect(
+      claimed.map { String(decoding: $0.payload, as: UTF8.self) } == [
+        #"{"VulnId":"CVE-1","MachineName":"m","LastModified":"2025-01-01T00:00:00Z","Status":"Open"}"#
+      ])
     // A key enqueued again is found through the hash the migration computed.
     let again = try outbox.enqueue([validFinding(vulnId: "CVE-2025-9")], now: 20)
     #expect(again.new == 1)

@@ -26,7 +26,8 @@ import Testing
   }
 
   @Test func validatorCoversTheKeywordsItClaims() throws {
-    let schema = try JSONParser.parse("""
+    let schema = try JSONParser.parse(
+      """
       {"definitions": {"name": {"type": "string", "pattern": "^[a-z]+$", "minLength": 2, "maxLength": 4}},
        "type": "object", "required": ["name", "kind"], "additionalProperties": false,
        "properties": {"name": {"$ref": "#/definitions/name"}, "kind": {"enum": ["a", "b"]},

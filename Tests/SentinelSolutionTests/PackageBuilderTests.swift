@@ -41,7 +41,10 @@ import Testing
     #expect(template["variables"]?["solutionId"] == "cvebuster.azure-sentinel-solution-cvebuster")
     #expect(!text.lowercased().contains("yourcompany"))
     let kinds = (template["resources"]?.arrayValue ?? []).compactMap { $0["properties"]?["contentKind"]?.stringValue }
-    #expect(kinds == ["DataConnector", "ResourcesDataConnector", "Parser", "Workbook", "AnalyticsRule", "AnalyticsRule", "AnalyticsRule",
-                      "HuntingQuery", "HuntingQuery", "HuntingQuery", "Solution"])
+    #expect(
+      kinds == [
+        "DataConnector", "ResourcesDataConnector", "Parser", "Workbook", "AnalyticsRule", "AnalyticsRule", "AnalyticsRule",
+        "HuntingQuery", "HuntingQuery", "HuntingQuery", "Solution",
+      ])
   }
 }

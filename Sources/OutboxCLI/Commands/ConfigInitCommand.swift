@@ -58,8 +58,9 @@ struct ConfigInitCommand: ParsableCommand {
     }
     let interactive = ConfigPrompt.isInteractive && secretFile != "-"
     if interactive {
-      Diagnostics.write("Writing \(path). Open Microsoft Sentinel → Data connectors → cveBuster Vulnerability Scanner "
-        + "(Push) → Open connector page; after Deploy it shows each value below.")
+      Diagnostics.write(
+        "Writing \(path). Open Microsoft Sentinel → Data connectors → cveBuster Vulnerability Scanner "
+          + "(Push) → Open connector page; after Deploy it shows each value below.")
     }
     var values: [String: String] = [:]
     let fields: [(key: String, flag: String, label: String, given: String?, defaultValue: String?)] = [

@@ -26,8 +26,10 @@ struct ConfigShowCommand: ParsableCommand {
   func run() throws {
     let environment = ProcessInfo.processInfo.environment
     let path = ConfigLocation.resolve(global, environment)
-    let overridden = ["AZURE_TENANT_ID", "AZURE_CLIENT_ID", "AZURE_CLIENT_SECRET", "AZURE_AUTHORITY_HOST",
-      "AZURE_FEDERATED_TOKEN_FILE"].filter { environment[$0].map { !$0.isEmpty } ?? false }
+    let overridden = [
+      "AZURE_TENANT_ID", "AZURE_CLIENT_ID", "AZURE_CLIENT_SECRET", "AZURE_AUTHORITY_HOST",
+      "AZURE_FEDERATED_TOKEN_FILE",
+    ].filter { environment[$0].map { !$0.isEmpty } ?? false }
     do {
       let configuration = try ClientConfiguration.load(path: path, environment: environment, enforcingPermissions: false)
       for warning in configuration.warnings { Diagnostics.warning(warning) }
@@ -52,7 +54,8 @@ struct ConfigShowCommand: ParsableCommand {
       if shown["application_secret"] != nil { shown["application_secret"] = "<redacted>" }
       // An unknown key may be a misspelt secret: never echo its value.
       for key in values.keys where !ClientConfiguration.knownKeys.contains(key) {
-        shown[key] = "<not shown: unknown key"
+        shown[key] =
+          "<not shown: unknown key"
           + (ClientConfiguration.suggestion(for: key).map { "; did you mean \($0)?" } ?? "") + ">"
       }
       if json {

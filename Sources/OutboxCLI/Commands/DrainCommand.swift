@@ -78,13 +78,15 @@ struct DrainCommand: ParsableCommand {
   @Option(help: ArgumentHelp("Gzip level.", visibility: .hidden))
   var level: Int32 = 6
 
-  @Option(help: ArgumentHelp(
-    "With --watch: serve GET /metrics and GET /healthz on HOST:PORT (e.g. 127.0.0.1:9464).", valueName: "host:port"))
+  @Option(
+    help: ArgumentHelp(
+      "With --watch: serve GET /metrics and GET /healthz on HOST:PORT (e.g. 127.0.0.1:9464).", valueName: "host:port"))
   var metricsListen: ListenAddress?
 
-  @Option(help: ArgumentHelp(
-    "Write the metrics to this file after each pass (atomically; node_exporter textfile format).",
-    valueName: "path"), completion: .file(extensions: ["prom"]))
+  @Option(
+    help: ArgumentHelp(
+      "Write the metrics to this file after each pass (atomically; node_exporter textfile format).",
+      valueName: "path"), completion: .file(extensions: ["prom"]))
   var metricsFile: String?
 
   func validate() throws {

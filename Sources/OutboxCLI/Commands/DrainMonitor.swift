@@ -111,8 +111,12 @@ final class MetricsServerThread: Sendable {
     _ = ready.wait(timeout: .now() + 30)
     switch outcome.withLock({ $0 }) {
     case .success(let url):
-      Console.shared.log(.info, "metrics listening", ["url": .string(url), "metrics": .string(url + "/metrics"),
-        "healthz": .string(url + "/healthz")])
+      Console.shared.log(
+        .info, "metrics listening",
+        [
+          "url": .string(url), "metrics": .string(url + "/metrics"),
+          "healthz": .string(url + "/healthz"),
+        ])
     case .failure(let error):
       throw fail(.ioError, "--metrics-listen \(address): cannot listen: \(error)")
     case nil:

@@ -36,9 +36,10 @@ struct EmulatorCommand: AsyncParsableCommand {
   var workspace: String?
   @Option(help: ArgumentHelp("Write a client config (mode 0600) for this instance to FILE.", valueName: "file"), completion: .file())
   var writeConfig: String?
-  @Option(help: ArgumentHelp(
-    "Credential of the written config: secret, managed_identity (this emulator's IMDS) or workload_identity "
-      + "(a federated token file written next to the config).", valueName: "kind"))
+  @Option(
+    help: ArgumentHelp(
+      "Credential of the written config: secret, managed_identity (this emulator's IMDS) or workload_identity "
+        + "(a federated token file written next to the config).", valueName: "kind"))
   var configAuth = "secret"
   @Flag(help: "Benchmark mode: authenticate, enforce the size limit, decompress and count rows; store nothing.")
   var sink = false
@@ -59,8 +60,9 @@ struct EmulatorCommand: AsyncParsableCommand {
   @Flag(help: "Lost acknowledgements answer 500 instead of dropping the connection.") var lostAck500 = false
   @Option(help: "Milliseconds added before every ingestion answer.") var latencyMs = 0
   @Option(help: "The first N ingestion requests answer 503.") var failFirst = 0
-  @Option(help: ArgumentHelp(
-    "Fail every ingestion request (500, 503 or reset) until POST /_emulator/outage/end.", valueName: "kind"))
+  @Option(
+    help: ArgumentHelp(
+      "Fail every ingestion request (500, 503 or reset) until POST /_emulator/outage/end.", valueName: "kind"))
   var outage: FaultPlan.Outage?
   @Option(help: ArgumentHelp("Answer 400 InvalidArgument to a request with a row whose JSON contains TEXT (repeatable).", valueName: "text"))
   var rejectRowsContaining: [String] = []

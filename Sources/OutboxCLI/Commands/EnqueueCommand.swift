@@ -37,9 +37,10 @@ struct EnqueueCommand: ParsableCommand {
   @Option(help: "Records per transaction (a concurrent writer waits for at most one).")
   var chunkSize = 20_000
 
-  @Option(help: ArgumentHelp(
-    "Queue an unchanged finding again once its last delivery is this old (e.g. 1d, 12h; `off` never). Default: config key refresh_after, else 1d.",
-    valueName: "duration"))
+  @Option(
+    help: ArgumentHelp(
+      "Queue an unchanged finding again once its last delivery is this old (e.g. 1d, 12h; `off` never). Default: config key refresh_after, else 1d.",
+      valueName: "duration"))
   var refreshAfter: String?
 
   func validate() throws {

@@ -38,13 +38,16 @@ struct InspectCommand: ParsableCommand {
       try StandardOutput.writeJSON(records.map(InspectRow.init))
       return
     }
-    StandardOutput.write(Formatting.table(
-      header: ["id", "state", "rev", "tries", "VulnId", "MachineName", "LastModified", "updated", "last error"],
-      rows: records.map { record in
-        ["\(record.id)", record.state.rawValue, "\(record.revision)", "\(record.attempts)", record.vulnId,
-         record.machineName, record.lastModified, Formatting.timestamp(record.updatedAt),
-         String((record.lastError ?? "").prefix(80))]
-      }))
+    StandardOutput.write(
+      Formatting.table(
+        header: ["id", "state", "rev", "tries", "VulnId", "MachineName", "LastModified", "updated", "last error"],
+        rows: records.map { record in
+          [
+            "\(record.id)", record.state.rawValue, "\(record.revision)", "\(record.attempts)", record.vulnId,
+            record.machineName, record.lastModified, Formatting.timestamp(record.updatedAt),
+            String((record.lastError ?? "").prefix(80)),
+          ]
+        }))
   }
 }
 

@@ -44,18 +44,21 @@ struct PruneCommand: ParsableCommand {
     let now = Outbox.now()
     do {
       let (sentBefore, deadBefore) = (sentOlderThan.map { now - $0.millis }, deadOlderThan.map { now - $0.millis })
-      let counts = dryRun
+      let counts =
+        dryRun
         ? try outbox.pruneCounts(sentBefore: sentBefore, deadBefore: deadBefore, compact: compact)
         : try outbox.prune(sentBefore: sentBefore, deadBefore: deadBefore, compact: compact)
       if dryRun {
-        StandardOutput.write("""
+        StandardOutput.write(
+          """
           dry run: would \(compact ? "compact \(counts.compactedSent)" : "delete \(counts.deletedSent)") sent row(s), \
           delete \(counts.deletedDead) dead row(s) and \(counts.deletedBatches) request record(s); nothing changed
 
           """)
         return
       }
-      StandardOutput.write("""
+      StandardOutput.write(
+        """
         sent rows \(compact ? "compacted \(counts.compactedSent)" : "deleted \(counts.deletedSent)"), \
         dead rows deleted \(counts.deletedDead), request records deleted \(counts.deletedBatches)
 

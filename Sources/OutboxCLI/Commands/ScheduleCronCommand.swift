@@ -63,7 +63,8 @@ struct ScheduleCronCommand: ParsableCommand {
     let entry = try entry()
     print(entry.line)
     let directories = Set([entry.lockFile, entry.logFile].map { URL(fileURLWithPath: $0).deletingLastPathComponent().path })
-    Diagnostics.write("""
+    Diagnostics.write(
+      """
       # Create the directories first: mkdir -p \(directories.sorted().map(ShellQuoting.quote).joined(separator: " "))
       # Then add the line with `crontab -e`, or: (crontab -l 2>/dev/null; cvebuster-outbox schedule cron ...) | crontab -
 

@@ -81,7 +81,8 @@ struct ScheduleSystemdCommand: AsyncParsableCommand {
         print("# \(unitDir)/\(file.name)")
         print(file.contents)
       }
-      Diagnostics.write("""
+      Diagnostics.write(
+        """
         # To install: add --install (as root), or save the files above into \(unitDir) and run:
         \(units.activationCommands(unitDirectory: unitDir).map { "#   \($0)" }.joined(separator: "\n"))
 

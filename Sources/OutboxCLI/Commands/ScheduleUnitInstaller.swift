@@ -38,9 +38,11 @@ struct UnitInstaller {
   /// rejects is a configuration problem (exit 78), reported after the files are in place so
   /// they can be inspected.
   private func verify(_ paths: [String]) throws {
-    guard let analyze = ["/usr/bin/systemd-analyze", "/bin/systemd-analyze"].first(where: {
-      FileManager.default.isExecutableFile(atPath: $0)
-    }) else {
+    guard
+      let analyze = ["/usr/bin/systemd-analyze", "/bin/systemd-analyze"].first(where: {
+        FileManager.default.isExecutableFile(atPath: $0)
+      })
+    else {
       Diagnostics.warning("systemd-analyze not found; units not verified")
       return
     }

@@ -32,18 +32,23 @@ struct StatusCommand: ParsableCommand {
     let now = Outbox.now()
     let oldestAge = status.oldestPendingEnqueuedAt.map { max(0, (now - $0) / 1000) }
     if json {
-      try StandardOutput.writeJSON(StatusReport(
-        database: outbox.path, pending: status.pending, sending: status.sending, sent: status.sent, dead: status.dead,
-        oldestPendingAt: status.oldestPendingEnqueuedAt.map(Formatting.timestamp), oldestPendingAgeSeconds: oldestAge,
-        lastSentAt: status.lastSentAt.map(Formatting.timestamp), databaseBytes: status.databaseBytes,
-        endpoints: endpoints.map { EndpointReport($0, now: now) }))
+      try StandardOutput.writeJSON(
+        StatusReport(
+          database: outbox.path, pending: status.pending, sending: status.sending, sent: status.sent, dead: status.dead,
+          oldestPendingAt: status.oldestPendingEnqueuedAt.map(Formatting.timestamp), oldestPendingAgeSeconds: oldestAge,
+          lastSentAt: status.lastSentAt.map(Formatting.timestamp), databaseBytes: status.databaseBytes,
+          endpoints: endpoints.map { EndpointReport($0, now: now) }))
       return
     }
-    StandardOutput.write(Formatting.table(header: ["state", "rows"], rows: [
-      ["pending", "\(status.pending)"], ["sending", "\(status.sending)"],
-      ["sent", "\(status.sent)"], ["dead", "\(status.dead)"],
-    ]))
-    StandardOutput.write("""
+    StandardOutput.write(
+      Formatting.table(
+        header: ["state", "rows"],
+        rows: [
+          ["pending", "\(status.pending)"], ["sending", "\(status.sending)"],
+          ["sent", "\(status.sent)"], ["dead", "\(status.dead)"],
+        ]))
+    StandardOutput.write(
+      """
 
       oldest pending: \(oldestAge.map { Formatting.age(seconds: $0) + " old (" + Formatting.timestamp(status.oldestPendingEnqueuedAt) + ")" } ?? "none")
       last sent:      \(Formatting.timestamp(status.lastSentAt))

@@ -12,7 +12,10 @@ enum Formatting {
 
   /// "3d 4h", "12m 5s", "40s".
   static func age(seconds: Int64) -> String {
-    let days = seconds / 86_400, hours = seconds % 86_400 / 3600, minutes = seconds % 3600 / 60, rest = seconds % 60
+    let days = seconds / 86_400
+    let hours = seconds % 86_400 / 3600
+    let minutes = seconds % 3600 / 60
+    let rest = seconds % 60
     if days > 0 { return "\(days)d \(hours)h" }
     if hours > 0 { return "\(hours)h \(minutes)m" }
     if minutes > 0 { return "\(minutes)m \(rest)s" }

@@ -29,7 +29,8 @@ struct LogLine: Sendable {
     object["level"] = level.rawValue
     object["message"] = message
     if let label { object["logger"] = label }
-    let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes]))
+    let data =
+      (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes]))
       ?? Data(#"{"level":"error","message":"unencodable log event"}"#.utf8)
     return String(decoding: data, as: UTF8.self)
   }
@@ -61,9 +62,11 @@ struct LogLine: Sendable {
 
   /// A value as is when it is a bare word, else in double quotes with `"` and `\` escaped.
   static func quoted(_ value: String) -> String {
-    let bare = !value.isEmpty && value.unicodeScalars.allSatisfy { scalar in
-      scalar.value > 0x20 && scalar.value < 0x7F && scalar != "\"" && scalar != "\\" && scalar != "="
-    }
+    let bare =
+      !value.isEmpty
+      && value.unicodeScalars.allSatisfy { scalar in
+        scalar.value > 0x20 && scalar.value < 0x7F && scalar != "\"" && scalar != "\\" && scalar != "="
+      }
     if bare { return value }
     return "\"" + singleLine(value.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\""))
       + "\""

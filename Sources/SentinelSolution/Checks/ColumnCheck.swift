@@ -37,7 +37,8 @@ enum ColumnCheck {
       check(cols, path: path, file: dcr.file, allowGuid: false, sink: &sink)
       for (i, (name, type)) in cols.enumerated() {
         if let tableType = tableTypes[name], let streamType = ColumnType(declared: type), tableType != streamType,
-           !(tableType == .guid && streamType == .string) {
+          !(tableType == .guid && streamType == .string)
+        {
           sink.fail(dcr.file, "\(path)[\(i)].type", "\(name) is \(type) in the stream but \(tableType.rawValue) in the table")
         }
       }
@@ -51,7 +52,8 @@ enum ColumnCheck {
             sink.fail(dcr.file, flowPath, "outputs column \(column), which the table does not have")
           }
           if let expression = output.assigned["TimeGenerated"],
-             timeGeneratedForms.firstMatch(in: expression, range: NSRange(expression.startIndex..., in: expression)) == nil {
+            timeGeneratedForms.firstMatch(in: expression, range: NSRange(expression.startIndex..., in: expression)) == nil
+          {
             sink.fail(dcr.file, flowPath, "TimeGenerated = \(expression): use now() or todatetime(<column>)")
           }
         } catch {

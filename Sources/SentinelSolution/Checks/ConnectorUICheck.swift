@@ -15,7 +15,9 @@ enum ConnectorUICheck {
       return sink.failures
     }
     let base = "$.properties.connectorUiConfig"
-    for violation in context.schemas.validator.validate(ui, against: SchemaStore.securityInsights, pointer: "#/definitions/CustomizableConnectorUiConfig", at: base) {
+    for violation in context.schemas.validator.validate(
+      ui, against: SchemaStore.securityInsights, pointer: "#/definitions/CustomizableConnectorUiConfig", at: base)
+    {
       sink.fail(file, violation.path, violation.message)
     }
     var buttons: [String] = []
@@ -36,7 +38,9 @@ enum ConnectorUICheck {
             if fill.count != 1 { sink.fail(file, "\(path).parameters.fillWith", "must hold exactly one value") }
             for (f, value) in fill.enumerated() {
               let name = value.stringValue ?? ""
-              if fillValues.contains(name) { filled.append(name) } else {
+              if fillValues.contains(name) {
+                filled.append(name)
+              } else {
                 sink.fail(file, "\(path).parameters.fillWith[\(f)]", "\"\(name)\" is not one of \(fillValues.joined(separator: ", "))")
               }
             }

@@ -23,11 +23,15 @@ extension DetectionCheck {
 
   /// Identifiers each entity type the content uses accepts.
   static let entityIdentifiers: [String: Set<String>] = [
-    "Host": ["DnsDomain", "NTDomain", "HostName", "FullName", "NetBiosName", "AzureID", "OMSAgentID", "OSFamily",
-             "OSVersion", "IsDomainJoined"],
+    "Host": [
+      "DnsDomain", "NTDomain", "HostName", "FullName", "NetBiosName", "AzureID", "OMSAgentID", "OSFamily",
+      "OSVersion", "IsDomainJoined",
+    ],
     "IP": ["Address"],
-    "Account": ["Name", "FullName", "NTDomain", "DnsDomain", "UPNSuffix", "Sid", "AadTenantId", "AadUserId",
-                "PUID", "IsDomainJoined", "DisplayName", "ObjectGuid"],
+    "Account": [
+      "Name", "FullName", "NTDomain", "DnsDomain", "UPNSuffix", "Sid", "AadTenantId", "AadUserId",
+      "PUID", "IsDomainJoined", "DisplayName", "ObjectGuid",
+    ],
   ]
 
   /// How many `{{…}}` placeholders `format` holds, counted as the schema test counts them.

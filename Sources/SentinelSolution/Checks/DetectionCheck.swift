@@ -74,12 +74,22 @@ enum DetectionCheck {
   private static func checkRule(_ rule: SourceDocument, context: CheckContext, sink: inout FailureSink) {
     let json = rule.json
     let file = rule.file
-    if (json["name"]?.stringValue ?? "").isEmpty || (json["name"]?.stringValue?.count ?? 0) > 256 { sink.fail(file, "$.name", "required, at most 256 characters") }
-    if (json["description"]?.stringValue ?? "").isEmpty || (json["description"]?.stringValue?.count ?? 0) > 5000 { sink.fail(file, "$.description", "required, at most 5000 characters") }
-    if !["Informational", "Low", "Medium", "High"].contains(json["severity"]?.stringValue ?? "") { sink.fail(file, "$.severity", "must be Informational, Low, Medium or High") }
+    if (json["name"]?.stringValue ?? "").isEmpty || (json["name"]?.stringValue?.count ?? 0) > 256 {
+      sink.fail(file, "$.name", "required, at most 256 characters")
+    }
+    if (json["description"]?.stringValue ?? "").isEmpty || (json["description"]?.stringValue?.count ?? 0) > 5000 {
+      sink.fail(file, "$.description", "required, at most 5000 characters")
+    }
+    if !["Informational", "Low", "Medium", "High"].contains(json["severity"]?.stringValue ?? "") {
+      sink.fail(file, "$.severity", "must be Informational, Low, Medium or High")
+    }
     if !["Scheduled", "NRT"].contains(json["kind"]?.stringValue ?? "") { sink.fail(file, "$.kind", "must be Scheduled or NRT") }
-    if (json["query"]?.stringValue ?? "").isEmpty || (json["query"]?.stringValue?.count ?? 0) > 10000 { sink.fail(file, "$.query", "required, at most 10000 characters") }
-    if (json["version"]?.stringValue ?? "").range(of: "^\\d+\\.\\d+\\.\\d+$", options: .regularExpression) == nil { sink.fail(file, "$.version", "must be a x.y.z version") }
+    if (json["query"]?.stringValue ?? "").isEmpty || (json["query"]?.stringValue?.count ?? 0) > 10000 {
+      sink.fail(file, "$.query", "required, at most 10000 characters")
+    }
+    if (json["version"]?.stringValue ?? "").range(of: "^\\d+\\.\\d+\\.\\d+$", options: .regularExpression) == nil {
+      sink.fail(file, "$.version", "must be a x.y.z version")
+    }
     if json["kind"]?.stringValue == "Scheduled" {
       let frequency = minutes(json["queryFrequency"]?.stringValue)
       let period = minutes(json["queryPeriod"]?.stringValue)
@@ -87,8 +97,12 @@ enum DetectionCheck {
         sink.fail(file, "$.\(key)", "must be a duration from 5m to 14d (like 1h, 1d)")
       }
       if let frequency, let period, period < frequency { sink.fail(file, "$.queryPeriod", "must be at least queryFrequency") }
-      if ContentTemplates.triggerOperators[json["triggerOperator"]?.stringValue ?? ""] == nil { sink.fail(file, "$.triggerOperator", "must be gt, lt, eq or ne") }
-      if json["triggerThreshold"]?.doubleValue.map({ !(0...10000).contains($0) }) ?? true { sink.fail(file, "$.triggerThreshold", "must be a number from 0 to 10000") }
+      if ContentTemplates.triggerOperators[json["triggerOperator"]?.stringValue ?? ""] == nil {
+        sink.fail(file, "$.triggerOperator", "must be gt, lt, eq or ne")
+      }
+      if json["triggerThreshold"]?.doubleValue.map({ !(0...10000).contains($0) }) ?? true {
+        sink.fail(file, "$.triggerThreshold", "must be a number from 0 to 10000")
+      }
     }
     let mappings = json["entityMappings"]?.arrayValue ?? []
     if mappings.count > 5 { sink.fail(file, "$.entityMappings", "at most 5 entity mappings") }
@@ -109,8 +123,9 @@ enum DetectionCheck {
     let connectors = json["requiredDataConnectors"]?.arrayValue ?? []
     if connectors.isEmpty { sink.fail(file, "$.requiredDataConnectors", "must name the \(context.source.connectorId) connector") }
     for (i, connector) in connectors.enumerated() {
-      sink.expect(connector["connectorId"]?.stringValue, equals: context.source.connectorId, file,
-                  "$.requiredDataConnectors[\(i)].connectorId", "connectorId (the definition's connectorUiConfig.id)")
+      sink.expect(
+        connector["connectorId"]?.stringValue, equals: context.source.connectorId, file,
+        "$.requiredDataConnectors[\(i)].connectorId", "connectorId (the definition's connectorUiConfig.id)")
       for (j, type) in (connector["dataTypes"]?.arrayValue ?? []).enumerated() where !tables.contains(type.stringValue ?? "") {
         sink.fail(file, "$.requiredDataConnectors[\(i)].dataTypes[\(j)]", "\(CanonicalJSONWriter.text(type)) is not a table of this solution")
       }

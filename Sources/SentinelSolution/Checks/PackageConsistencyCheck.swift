@@ -33,12 +33,14 @@ enum PackageConsistencyCheck {
       sink.fail(PackageFiles.testParametersPath, "$", "differs from mainTemplate.json parameters")
     }
     if let template = package.mainTemplate {
-      sink.expect(template["variables"]?["_solutionVersion"]?.stringValue, equals: version, PackageFiles.mainTemplatePath,
-                  "$.variables._solutionVersion", "_solutionVersion (solution.json version is \(version))")
+      sink.expect(
+        template["variables"]?["_solutionVersion"]?.stringValue, equals: version, PackageFiles.mainTemplatePath,
+        "$.variables._solutionVersion", "_solutionVersion (solution.json version is \(version))")
       for (i, resource) in (template["resources"]?.arrayValue ?? []).enumerated()
       where resource["type"]?.stringValue?.hasSuffix("contentPackages") == true {
-        sink.expect(resource["properties"]?["version"]?.stringValue, equals: version, PackageFiles.mainTemplatePath,
-                    "$.resources[\(i)].properties.version", "contentPackages version")
+        sink.expect(
+          resource["properties"]?["version"]?.stringValue, equals: version, PackageFiles.mainTemplatePath,
+          "$.resources[\(i)].properties.version", "contentPackages version")
       }
     }
     for zip in package.otherZips {

@@ -11,7 +11,9 @@ enum RegenerateCheck {
         continue
       }
       if committed != data {
-        sink.fail(path, firstDifference(committed, data), "differs from what Connector/ generates: run `cvebuster-outbox connector package` (never edit Package/ by hand)")
+        sink.fail(
+          path, firstDifference(committed, data),
+          "differs from what Connector/ generates: run `cvebuster-outbox connector package` (never edit Package/ by hand)")
       }
     }
     return sink.failures

@@ -22,9 +22,11 @@ enum SolutionValidatorCheck {
     let publisher = manifest.json["publisher"] ?? .null
     checkCategories(manifest.json["categories"], file: file, path: "$.categories", context: context, sink: &sink)
     if let resources = context.package.mainTemplate?["resources"]?.arrayValue,
-       let index = resources.firstIndex(where: { $0["type"]?.stringValue?.hasSuffix("contentPackages") == true }) {
-      checkCategories(resources[index]["properties"]?["categories"], file: PackageFiles.mainTemplatePath,
-                      path: "$.resources[\(index)].properties.categories", context: context, sink: &sink)
+      let index = resources.firstIndex(where: { $0["type"]?.stringValue?.hasSuffix("contentPackages") == true })
+    {
+      checkCategories(
+        resources[index]["properties"]?["categories"], file: PackageFiles.mainTemplatePath,
+        path: "$.resources[\(index)].properties.categories", context: context, sink: &sink)
     }
     let support = publisher["support"] ?? .null
     if (support["name"]?.stringValue ?? "").isEmpty { sink.fail(file, "$.publisher.support.name", "missing") }
@@ -41,7 +43,8 @@ enum SolutionValidatorCheck {
     }
     let solutionId = context.source.solutionId
     if solutionId != solutionId.lowercased() || solutionId.split(separator: ".", omittingEmptySubsequences: false).count != 2
-      || solutionId.hasPrefix(".") || solutionId.hasSuffix(".") {
+      || solutionId.hasPrefix(".") || solutionId.hasSuffix(".")
+    {
       sink.fail(file, "$.publisher", "solutionId \"\(solutionId)\" (publisherId.offerId) must be lower case with exactly one dot")
     }
     let version = context.source.version
@@ -81,7 +84,8 @@ enum SolutionValidatorCheck {
 
   private static func scanText(context: CheckContext, sink: inout FailureSink) {
     let source = context.source
-    var documents: [(String, JSONValue)] = [source.manifest, source.definition, source.dataConnector, source.dcr]
+    var documents: [(String, JSONValue)] =
+      [source.manifest, source.definition, source.dataConnector, source.dcr]
       .map { ($0.file, $0.json) } + source.tables.map { ($0.file, $0.json) }
     let packaged = [(PackageFiles.mainTemplatePath, context.package.mainTemplate), (PackageFiles.createUiPath, context.package.createUi)]
     for (file, json) in packaged { if let json { documents.append((file, json)) } }

@@ -15,7 +15,8 @@ enum StreamContractCheck {
       let fileSchema = try StreamSchema(dcrJSON: dcrData, file: dcr.file)
       let embedded = StreamSchema.embedded
       if fileSchema.streamName != embedded.streamName || fileSchema.columns != embedded.columns
-        || fileSchema.transformKql != embedded.transformKql || fileSchema.outputStream != embedded.outputStream {
+        || fileSchema.transformKql != embedded.transformKql || fileSchema.outputStream != embedded.outputStream
+      {
         sink.fail(dcr.file, "$.properties.streamDeclarations", "differs from the copy compiled into this binary (what enqueue validates against): rebuild")
       }
     } catch {

@@ -44,8 +44,9 @@ public enum SubmissionCheck {
     }
     // The repository's list is hand-edited and not always strict JSON (",," occurs): read its strings.
     if let ids = files[SubmissionTree.validConnectorIdsPath].map({ String(decoding: $0, as: UTF8.self) }) {
-      let registered = Set(ids.split(separator: "\"", omittingEmptySubsequences: false).enumerated()
-        .filter { $0.offset % 2 == 1 }.map { String($0.element) })
+      let registered = Set(
+        ids.split(separator: "\"", omittingEmptySubsequences: false).enumerated()
+          .filter { $0.offset % 2 == 1 }.map { String($0.element) })
       for path in files.keys.sorted() where path.hasPrefix("\(solution)/Analytic Rules/") {
         let rule = source.analyticRules.first { SubmissionTree.baseName($0.file) == SubmissionTree.baseName(path) }
         for (i, connector) in (rule?.json["requiredDataConnectors"]?.arrayValue ?? []).enumerated() {

@@ -28,7 +28,9 @@ struct TransformOutput {
         throw SourceError(file: "", path: "transformKql", message: "operator `\(op)` is not allowed in a DCR transformation")
       }
       guard Self.understood.contains(op) else {
-        throw SourceError(file: "", path: "transformKql", message: "operator `\(op)` is allowed by Azure but not followed by this check; keep to extend/project/project-away/project-rename/where")
+        throw SourceError(
+          file: "", path: "transformKql",
+          message: "operator `\(op)` is allowed by Azure but not followed by this check; keep to extend/project/project-away/project-rename/where")
       }
       let items = Self.split(body, on: ",").map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }.filter { !$0.isEmpty }
       switch op {

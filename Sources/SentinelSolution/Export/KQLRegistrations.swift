@@ -44,9 +44,11 @@ public struct KQLRegistrations: Sendable {
         if type == nil { unresolved.append((parser.file, column)) }
         return .object(pairs: [("Name", .string(column)), ("Type", .string(type.map { Self.kustoTypes[$0] ?? $0 } ?? "?"))])
       }
-      return Entry(name: name, json: .object(pairs: [
-        ("FunctionName", .string(name)), ("FunctionParameters", []), ("FunctionResultColumns", .array(columns)),
-      ]))
+      return Entry(
+        name: name,
+        json: .object(pairs: [
+          ("FunctionName", .string(name)), ("FunctionParameters", []), ("FunctionResultColumns", .array(columns)),
+        ]))
     }
     self.unresolved = unresolved
   }

@@ -60,7 +60,10 @@ public struct JSONSchemaValidator: Sendable {
   }
 
   private func check(_ value: JSONValue, _ schema: JSONValue, base: String, path: String, into out: inout [SchemaViolation], depth: Int) {
-    guard depth < 200 else { out.append(.init(path: path, message: "schema recursion too deep")); return }
+    guard depth < 200 else {
+      out.append(.init(path: path, message: "schema recursion too deep"))
+      return
+    }
     if case .bool(let allowed) = schema {
       if !allowed { out.append(.init(path: path, message: "not allowed here")) }
       return
@@ -128,9 +131,10 @@ public struct JSONSchemaValidator: Sendable {
 
   /// The most specific failure among alternatives: the one that got deepest into the document.
   private func closest(_ results: [[SchemaViolation]]) -> String {
-    let best = results.max { a, b in
-      (a.map(\.path.count).max() ?? 0, -a.count) < (b.map(\.path.count).max() ?? 0, -b.count)
-    } ?? []
+    let best =
+      results.max { a, b in
+        (a.map(\.path.count).max() ?? 0, -a.count) < (b.map(\.path.count).max() ?? 0, -b.count)
+      } ?? []
     return best.prefix(3).map(\.description).joined(separator: "; ")
   }
 

@@ -43,18 +43,28 @@ extension ContentTemplates {
       parentId: .string("[\(object).analyticRuleId\(n)]"), contentId: .string("[\(object)._analyticRulecontentId\(n)]"),
       kind: "AnalyticsRule", version: .string("[\(object).analyticRuleVersion\(n)]"), description: "\(context.name) Analytics Rule \(n)")
     var part = ContentPart()
-    part.variables = [("analyticRuleObject\(n)", [
-      "analyticRuleVersion\(n)": .string(version), "_analyticRulecontentId\(n)": .string(id),
-      "analyticRuleId\(n)": .string("[resourceId('Microsoft.SecurityInsights/AlertRuleTemplates', '\(id)')]"),
-      "analyticRuleTemplateSpecName\(n)": .string("[concat(parameters('workspace'),'/Microsoft.SecurityInsights/',concat(parameters('workspace'),'-ar-',uniquestring('\(id)')))]"),
-      "_analyticRulecontentProductId\(n)": context.productId(abbreviation: "ar", kind: "AnalyticsRule", contentId: "'\(id)'", version: "'\(version)'"),
-    ])]
-    part.resources = [context.contentTemplate(
-      name: .string("[\(object).analyticRuleTemplateSpecName\(n)]"), contentId: .string("[\(object)._analyticRulecontentId\(n)]"),
-      displayName: name, kind: "AnalyticsRule", description: "\(context.name) Analytics Rule \(n) with template version \(context.version)",
-      contentVersion: .string("[\(object).analyticRuleVersion\(n)]"), resources: [rule, metadata],
-      productId: .string("[\(object)._analyticRulecontentProductId\(n)]"), version: .string("[\(object).analyticRuleVersion\(n)]"))]
-    part.criterion = ["kind": "AnalyticsRule", "contentId": .string("[\(object)._analyticRulecontentId\(n)]"), "version": .string("[\(object).analyticRuleVersion\(n)]")]
+    part.variables = [
+      (
+        "analyticRuleObject\(n)",
+        [
+          "analyticRuleVersion\(n)": .string(version), "_analyticRulecontentId\(n)": .string(id),
+          "analyticRuleId\(n)": .string("[resourceId('Microsoft.SecurityInsights/AlertRuleTemplates', '\(id)')]"),
+          "analyticRuleTemplateSpecName\(n)": .string(
+            "[concat(parameters('workspace'),'/Microsoft.SecurityInsights/',concat(parameters('workspace'),'-ar-',uniquestring('\(id)')))]"),
+          "_analyticRulecontentProductId\(n)": context.productId(abbreviation: "ar", kind: "AnalyticsRule", contentId: "'\(id)'", version: "'\(version)'"),
+        ]
+      )
+    ]
+    part.resources = [
+      context.contentTemplate(
+        name: .string("[\(object).analyticRuleTemplateSpecName\(n)]"), contentId: .string("[\(object)._analyticRulecontentId\(n)]"),
+        displayName: name, kind: "AnalyticsRule", description: "\(context.name) Analytics Rule \(n) with template version \(context.version)",
+        contentVersion: .string("[\(object).analyticRuleVersion\(n)]"), resources: [rule, metadata],
+        productId: .string("[\(object)._analyticRulecontentProductId\(n)]"), version: .string("[\(object).analyticRuleVersion\(n)]"))
+    ]
+    part.criterion = [
+      "kind": "AnalyticsRule", "contentId": .string("[\(object)._analyticRulecontentId\(n)]"), "version": .string("[\(object).analyticRuleVersion\(n)]"),
+    ]
     return part
   }
 
@@ -77,22 +87,34 @@ extension ContentTemplates {
       ],
     ]
     let metadata = context.metadata(
-      name: .string("[concat(parameters('workspace'),'/Microsoft.SecurityInsights/',concat('HuntingQuery-', last(split(resourceId('Microsoft.OperationalInsights/savedSearches', \(object)._huntingQuerycontentId\(n)),'/'))))]"),
+      name: .string(
+        "[concat(parameters('workspace'),'/Microsoft.SecurityInsights/',concat('HuntingQuery-', last(split(resourceId('Microsoft.OperationalInsights/savedSearches', \(object)._huntingQuerycontentId\(n)),'/'))))]"
+      ),
       parentId: .string("[resourceId('Microsoft.OperationalInsights/savedSearches', \(object)._huntingQuerycontentId\(n))]"),
       contentId: .string("[\(object)._huntingQuerycontentId\(n)]"), kind: "HuntingQuery",
       version: .string("[\(object).huntingQueryVersion\(n)]"), description: "\(context.name) Hunting Query \(n)")
     var part = ContentPart()
-    part.variables = [("huntingQueryObject\(n)", [
-      "huntingQueryVersion\(n)": .string(version), "_huntingQuerycontentId\(n)": .string(id),
-      "huntingQueryTemplateSpecName\(n)": .string("[concat(parameters('workspace'),'/Microsoft.SecurityInsights/',concat(parameters('workspace'),'-hq-',uniquestring('\(id)')))]"),
-      "_huntingQuerycontentProductId\(n)": context.productId(abbreviation: "hq", kind: "HuntingQuery", contentId: "'\(id)'", version: "'\(version)'"),
-    ])]
-    part.resources = [context.contentTemplate(
-      name: .string("[\(object).huntingQueryTemplateSpecName\(n)]"), contentId: .string("[\(object)._huntingQuerycontentId\(n)]"),
-      displayName: name, kind: "HuntingQuery", description: "\(context.name) Hunting Query \(n) with template version \(context.version)",
-      contentVersion: .string("[\(object).huntingQueryVersion\(n)]"), resources: [savedSearch, metadata],
-      productId: .string("[\(object)._huntingQuerycontentProductId\(n)]"), version: .string("[\(object).huntingQueryVersion\(n)]"))]
-    part.criterion = ["kind": "HuntingQuery", "contentId": .string("[\(object)._huntingQuerycontentId\(n)]"), "version": .string("[\(object).huntingQueryVersion\(n)]")]
+    part.variables = [
+      (
+        "huntingQueryObject\(n)",
+        [
+          "huntingQueryVersion\(n)": .string(version), "_huntingQuerycontentId\(n)": .string(id),
+          "huntingQueryTemplateSpecName\(n)": .string(
+            "[concat(parameters('workspace'),'/Microsoft.SecurityInsights/',concat(parameters('workspace'),'-hq-',uniquestring('\(id)')))]"),
+          "_huntingQuerycontentProductId\(n)": context.productId(abbreviation: "hq", kind: "HuntingQuery", contentId: "'\(id)'", version: "'\(version)'"),
+        ]
+      )
+    ]
+    part.resources = [
+      context.contentTemplate(
+        name: .string("[\(object).huntingQueryTemplateSpecName\(n)]"), contentId: .string("[\(object)._huntingQuerycontentId\(n)]"),
+        displayName: name, kind: "HuntingQuery", description: "\(context.name) Hunting Query \(n) with template version \(context.version)",
+        contentVersion: .string("[\(object).huntingQueryVersion\(n)]"), resources: [savedSearch, metadata],
+        productId: .string("[\(object)._huntingQuerycontentProductId\(n)]"), version: .string("[\(object).huntingQueryVersion\(n)]"))
+    ]
+    part.criterion = [
+      "kind": "HuntingQuery", "contentId": .string("[\(object)._huntingQuerycontentId\(n)]"), "version": .string("[\(object).huntingQueryVersion\(n)]"),
+    ]
     return part
   }
 }

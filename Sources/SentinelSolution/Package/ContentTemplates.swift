@@ -51,12 +51,18 @@ struct ContentTemplates {
       parentId: .string("[\(object)._parserId\(n)]"), contentId: .string("[\(object).parserContentId\(n)]"), kind: "Parser",
       version: .string("[\(object).parserVersion\(n)]"), dependsOn: [.string("[\(object)._parserId\(n)]")])
     var part = ContentPart()
-    part.variables = [("parserObject\(n)", [
-      "_parserName\(n)": .string("[concat(parameters('workspace'),'/','\(savedSearchName)')]"),
-      "_parserId\(n)": .string("[resourceId('Microsoft.OperationalInsights/workspaces/savedSearches', parameters('workspace'), '\(savedSearchName)')]"),
-      "parserTemplateSpecName\(n)": .string("[concat(parameters('workspace'),'/Microsoft.SecurityInsights/',concat(parameters('workspace'),'-pr-',uniquestring('\(contentId)')))]"),
-      "parserVersion\(n)": .string(version), "parserContentId\(n)": .string(contentId),
-    ])]
+    part.variables = [
+      (
+        "parserObject\(n)",
+        [
+          "_parserName\(n)": .string("[concat(parameters('workspace'),'/','\(savedSearchName)')]"),
+          "_parserId\(n)": .string("[resourceId('Microsoft.OperationalInsights/workspaces/savedSearches', parameters('workspace'), '\(savedSearchName)')]"),
+          "parserTemplateSpecName\(n)": .string(
+            "[concat(parameters('workspace'),'/Microsoft.SecurityInsights/',concat(parameters('workspace'),'-pr-',uniquestring('\(contentId)')))]"),
+          "parserVersion\(n)": .string(version), "parserContentId\(n)": .string(contentId),
+        ]
+      )
+    ]
     let nameExpression: JSONValue = .string("[\(object)._parserName\(n)]")
     part.resources = [
       context.contentTemplate(
@@ -74,17 +80,28 @@ struct ContentTemplates {
 
   func workbook(_ workbook: WorkbookSource, index n: Int) -> ContentPart {
     var part = ContentPart()
-    part.parameters = [("workbook\(n)-name", [
-      "type": "string", "defaultValue": .string(workbook.title), "minLength": 1, "metadata": ["description": "Name for the workbook"],
-    ])]
+    part.parameters = [
+      (
+        "workbook\(n)-name",
+        [
+          "type": "string", "defaultValue": .string(workbook.title), "minLength": 1, "metadata": ["description": "Name for the workbook"],
+        ]
+      )
+    ]
     part.variables = [
       ("workbookVersion\(n)", .string(workbook.version)), ("workbookContentId\(n)", .string(workbook.key)),
       ("workbookId\(n)", .string("[resourceId('Microsoft.Insights/workbooks', variables('workbookContentId\(n)'))]")),
-      ("workbookTemplateSpecName\(n)", .string("[concat(parameters('workspace'),'/Microsoft.SecurityInsights/',concat(parameters('workspace'),'-wb-',uniquestring(variables('_workbookContentId\(n)'))))]")),
+      (
+        "workbookTemplateSpecName\(n)",
+        .string(
+          "[concat(parameters('workspace'),'/Microsoft.SecurityInsights/',concat(parameters('workspace'),'-wb-',uniquestring(variables('_workbookContentId\(n)'))))]"
+        )
+      ),
       ("_workbookContentId\(n)", .string("[variables('workbookContentId\(n)')]")),
     ]
     let tables = source.tables.compactMap { $0.json["name"]?.stringValue }
-    let criteria: [JSONValue] = tables.map { ["contentId": .string($0), "kind": "DataType"] }
+    let criteria: [JSONValue] =
+      tables.map { ["contentId": .string($0), "kind": "DataType"] }
       + [["contentId": .string(source.connectorId), "kind": "DataConnector"]]
     let resource: JSONValue = [
       "type": "Microsoft.Insights/workbooks", "name": .string("[variables('workbookContentId\(n)')]"),
@@ -100,13 +117,18 @@ struct ContentTemplates {
       parentId: .string("[variables('workbookId\(n)')]"), contentId: .string("[variables('_workbookContentId\(n)')]"), kind: "Workbook",
       version: .string("[variables('workbookVersion\(n)')]"), description: workbook.descriptionText,
       dependencies: ["operator": "AND", "criteria": .array(criteria)])
-    part.resources = [context.contentTemplate(
-      name: .string("[variables('workbookTemplateSpecName\(n)')]"), contentId: .string("[variables('_workbookContentId\(n)')]"),
-      displayName: workbook.title, kind: "Workbook", description: "\(workbook.title) Workbook with template version \(context.version)",
-      contentVersion: .string("[variables('workbookVersion\(n)')]"), resources: [resource, metadata],
-      productId: context.productId(abbreviation: "wb", kind: "Workbook", contentId: "variables('_workbookContentId\(n)')", version: "variables('workbookVersion\(n)')"),
-      version: .string("[variables('workbookVersion\(n)')]"))]
-    part.criterion = ["kind": "Workbook", "contentId": .string("[variables('_workbookContentId\(n)')]"), "version": .string("[variables('workbookVersion\(n)')]")]
+    part.resources = [
+      context.contentTemplate(
+        name: .string("[variables('workbookTemplateSpecName\(n)')]"), contentId: .string("[variables('_workbookContentId\(n)')]"),
+        displayName: workbook.title, kind: "Workbook", description: "\(workbook.title) Workbook with template version \(context.version)",
+        contentVersion: .string("[variables('workbookVersion\(n)')]"), resources: [resource, metadata],
+        productId: context.productId(
+          abbreviation: "wb", kind: "Workbook", contentId: "variables('_workbookContentId\(n)')", version: "variables('workbookVersion\(n)')"),
+        version: .string("[variables('workbookVersion\(n)')]"))
+    ]
+    part.criterion = [
+      "kind": "Workbook", "contentId": .string("[variables('_workbookContentId\(n)')]"), "version": .string("[variables('workbookVersion\(n)')]"),
+    ]
     return part
   }
 }

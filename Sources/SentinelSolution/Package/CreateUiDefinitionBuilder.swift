@@ -21,39 +21,74 @@ struct CreateUiDefinitionBuilder {
 
   func build() -> JSONValue {
     let title = source.connectorTitle
-    var steps: [JSONValue] = [step("dataconnectors", "Data Connectors", [
-      text("dataconnectors1-text", "This Solution installs the data connector for \(title). You can get \(title) data in your Microsoft Sentinel workspace. After installing the solution, configure and enable this data connector by following guidance in Manage solution view."),
-      link("dataconnectors-link1", "Learn more about connecting data sources", "https://docs.microsoft.com/azure/sentinel/connect-data-sources"),
-    ])]
+    var steps: [JSONValue] = [
+      step(
+        "dataconnectors", "Data Connectors",
+        [
+          text(
+            "dataconnectors1-text",
+            "This Solution installs the data connector for \(title). You can get \(title) data in your Microsoft Sentinel workspace. After installing the solution, configure and enable this data connector by following guidance in Manage solution view."
+          ),
+          link("dataconnectors-link1", "Learn more about connecting data sources", "https://docs.microsoft.com/azure/sentinel/connect-data-sources"),
+        ])
+    ]
     if !source.parsers.isEmpty {
       let names = source.parsers.compactMap { $0.json["FunctionName"]?.stringValue }.joined(separator: ", ")
-      steps.append(step("parsers", "Parsers", [
-        text("parsers1-text", "This solution installs the parser \(names), deployed as a workspace function when the solution is installed. Use it to query the current state of each finding."),
-        link("parsers-link1", "Learn more about functions", "https://docs.microsoft.com/azure/azure-monitor/logs/functions"),
-      ]))
+      steps.append(
+        step(
+          "parsers", "Parsers",
+          [
+            text(
+              "parsers1-text",
+              "This solution installs the parser \(names), deployed as a workspace function when the solution is installed. Use it to query the current state of each finding."
+            ),
+            link("parsers-link1", "Learn more about functions", "https://docs.microsoft.com/azure/azure-monitor/logs/functions"),
+          ]))
     }
     if !source.workbooks.isEmpty {
-      steps.append(step("workbooks", "Workbooks", [
-        text("workbooks-text", "This solution installs workbook(s) to help you gain insights into the telemetry collected in Microsoft Sentinel. After installing the solution, start using the workbook in Manage solution view."),
-        link("workbooks-link", "Learn more", "https://docs.microsoft.com/azure/sentinel/tutorial-monitor-your-data"),
-      ] + source.workbooks.enumerated().map { section("workbook\($0.offset + 1)", $0.element.title, $0.element.descriptionText) }))
+      steps.append(
+        step(
+          "workbooks", "Workbooks",
+          [
+            text(
+              "workbooks-text",
+              "This solution installs workbook(s) to help you gain insights into the telemetry collected in Microsoft Sentinel. After installing the solution, start using the workbook in Manage solution view."
+            ),
+            link("workbooks-link", "Learn more", "https://docs.microsoft.com/azure/sentinel/tutorial-monitor-your-data"),
+          ] + source.workbooks.enumerated().map { section("workbook\($0.offset + 1)", $0.element.title, $0.element.descriptionText) }))
     }
     if !source.analyticRules.isEmpty {
-      steps.append(step("analytics", "Analytics", [
-        text("analytics-text", "This solution installs the following analytic rule templates. After installing the solution, create and enable analytic rules in Manage solution view."),
-        link("analytics-link", "Learn more", "https://docs.microsoft.com/azure/sentinel/tutorial-detect-threats-custom"),
-      ] + source.analyticRules.enumerated().map {
-        section("analytic\($0.offset + 1)", $0.element.json["name"]?.stringValue ?? "", ($0.element.json["description"]?.stringValue ?? "").trimmingQuotes)
-      }))
+      steps.append(
+        step(
+          "analytics", "Analytics",
+          [
+            text(
+              "analytics-text",
+              "This solution installs the following analytic rule templates. After installing the solution, create and enable analytic rules in Manage solution view."
+            ),
+            link("analytics-link", "Learn more", "https://docs.microsoft.com/azure/sentinel/tutorial-detect-threats-custom"),
+          ]
+            + source.analyticRules.enumerated().map {
+              section(
+                "analytic\($0.offset + 1)", $0.element.json["name"]?.stringValue ?? "", ($0.element.json["description"]?.stringValue ?? "").trimmingQuotes)
+            }))
     }
     if !source.huntingQueries.isEmpty {
-      steps.append(step("huntingqueries", "Hunting Queries", [
-        text("huntingqueries-text", "This solution installs the following hunting queries. After installing the solution, run these hunting queries to hunt for threats in Manage solution view."),
-        link("huntingqueries-link", "Learn more", "https://docs.microsoft.com/azure/sentinel/hunting"),
-      ] + source.huntingQueries.enumerated().map {
-        section("huntingquery\($0.offset + 1)", $0.element.json["name"]?.stringValue ?? "",
+      steps.append(
+        step(
+          "huntingqueries", "Hunting Queries",
+          [
+            text(
+              "huntingqueries-text",
+              "This solution installs the following hunting queries. After installing the solution, run these hunting queries to hunt for threats in Manage solution view."
+            ),
+            link("huntingqueries-link", "Learn more", "https://docs.microsoft.com/azure/sentinel/hunting"),
+          ]
+            + source.huntingQueries.enumerated().map {
+              section(
+                "huntingquery\($0.offset + 1)", $0.element.json["name"]?.stringValue ?? "",
                 ($0.element.json["description"]?.stringValue ?? "").trimmingQuotes + " This hunting query depends on the \(source.connectorId) data connector.")
-      }))
+            }))
     }
     let description = source.logo + "\n\n" + SolutionDescription(source: source).markdown
     return [
@@ -64,23 +99,38 @@ struct CreateUiDefinitionBuilder {
           "isWizard": false,
           "basics": [
             "description": .string(description),
-            "subscription": ["resourceProviders": ["Microsoft.OperationsManagement/solutions", "Microsoft.OperationalInsights/workspaces/providers/alertRules", "Microsoft.Insights/workbooks", "Microsoft.Logic/workflows"]],
+            "subscription": [
+              "resourceProviders": [
+                "Microsoft.OperationsManagement/solutions", "Microsoft.OperationalInsights/workspaces/providers/alertRules", "Microsoft.Insights/workbooks",
+                "Microsoft.Logic/workflows",
+              ]
+            ],
             "location": ["metadata": ["hidden": "Hiding location, we get it from the log analytics workspace"], "visible": false],
             "resourceGroup": ["allowExisting": true],
           ],
         ],
         "basics": [
-          ["name": "getLAWorkspace", "type": "Microsoft.Solutions.ArmApiControl", "toolTip": "This filters by workspaces that exist in the Resource Group selected",
-           "condition": "[greater(length(resourceGroup().name),0)]",
-           "request": ["method": "GET", "path": "[concat(subscription().id,'/providers/Microsoft.OperationalInsights/workspaces?api-version=2020-08-01')]"]],
-          ["name": "workspace", "type": "Microsoft.Common.DropDown", "label": "Workspace", "placeholder": "Select a workspace",
-           "toolTip": "This dropdown will list only workspace that exists in the Resource Group selected",
-           "constraints": ["allowedValues": "[map(filter(basics('getLAWorkspace').value, (filter) => contains(toLower(filter.id), toLower(resourceGroup().name))), (item) => parse(concat('{\"label\":\"', item.name, '\",\"value\":\"', item.name, '\"}')))]", "required": true],
-           "visible": true],
+          [
+            "name": "getLAWorkspace", "type": "Microsoft.Solutions.ArmApiControl",
+            "toolTip": "This filters by workspaces that exist in the Resource Group selected",
+            "condition": "[greater(length(resourceGroup().name),0)]",
+            "request": ["method": "GET", "path": "[concat(subscription().id,'/providers/Microsoft.OperationalInsights/workspaces?api-version=2020-08-01')]"],
+          ],
+          [
+            "name": "workspace", "type": "Microsoft.Common.DropDown", "label": "Workspace", "placeholder": "Select a workspace",
+            "toolTip": "This dropdown will list only workspace that exists in the Resource Group selected",
+            "constraints": [
+              "allowedValues":
+                "[map(filter(basics('getLAWorkspace').value, (filter) => contains(toLower(filter.id), toLower(resourceGroup().name))), (item) => parse(concat('{\"label\":\"', item.name, '\",\"value\":\"', item.name, '\"}')))]",
+              "required": true,
+            ],
+            "visible": true,
+          ],
         ],
         "steps": .array(steps),
         "outputs": [
-          "workspace-location": "[first(map(filter(basics('getLAWorkspace').value, (filter) => and(contains(toLower(filter.id), toLower(resourceGroup().name)),equals(filter.name,basics('workspace')))), (item) => item.location))]",
+          "workspace-location":
+            "[first(map(filter(basics('getLAWorkspace').value, (filter) => and(contains(toLower(filter.id), toLower(resourceGroup().name)),equals(filter.name,basics('workspace')))), (item) => item.location))]",
           "location": "[location()]",
           "workspace": "[basics('workspace')]",
         ],

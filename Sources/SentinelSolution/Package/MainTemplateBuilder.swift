@@ -24,7 +24,10 @@ struct MainTemplateBuilder {
       ("workspaceResourceId", "[resourceId('microsoft.OperationalInsights/Workspaces', parameters('workspace'))]"),
       ("dataConnectorCCPVersion", .string(Self.ccpVersion)),
       ("_dataConnectorContentIdConnectorDefinition1", .string(source.connectorId)),
-      ("dataConnectorTemplateNameConnectorDefinition1", "[concat(parameters('workspace'),'-dc-',uniquestring(variables('_dataConnectorContentIdConnectorDefinition1')))]"),
+      (
+        "dataConnectorTemplateNameConnectorDefinition1",
+        "[concat(parameters('workspace'),'-dc-',uniquestring(variables('_dataConnectorContentIdConnectorDefinition1')))]"
+      ),
       ("_dataConnectorContentIdConnections1", .string(source.connectorId + "Connections")),
       ("dataConnectorTemplateNameConnections1", "[concat(parameters('workspace'),'-dc-',uniquestring(variables('_dataConnectorContentIdConnections1')))]"),
       ("blanks", "[replace('b', 'b', '')]"),
@@ -41,7 +44,11 @@ struct MainTemplateBuilder {
       resources += part.resources
       criteria.append(part.criterion)
     }
-    variables.append(("_solutioncontentProductId", "[concat(take(variables('_solutionId'),50),'-','sl','-', uniqueString(concat(variables('_solutionId'),'-','Solution','-',variables('_solutionId'),'-', variables('_solutionVersion'))))]"))
+    variables.append(
+      (
+        "_solutioncontentProductId",
+        "[concat(take(variables('_solutionId'),50),'-','sl','-', uniqueString(concat(variables('_solutionId'),'-','Solution','-',variables('_solutionId'),'-', variables('_solutionVersion'))))]"
+      ))
     resources.append(contentPackage(criteria: criteria))
     return [
       "$schema": TemplateContext.deploymentSchema,
@@ -56,16 +63,44 @@ struct MainTemplateBuilder {
 
   /// The template's parameters before content adds its own (workbook names).
   static let baseParameters: [(String, JSONValue)] = [
-    ("location", ["type": "string", "minLength": 1, "defaultValue": "[resourceGroup().location]",
-                  "metadata": ["description": "Not used, but needed to pass arm-ttk test `Location-Should-Not-Be-Hardcoded`.  We instead use the `workspace-location` which is derived from the LA workspace"]]),
-    ("workspace-location", ["type": "string", "defaultValue": "",
-                            "metadata": ["description": "[concat('Region to deploy solution resources -- separate from location selection',parameters('location'))]"]]),
-    ("workspace", ["defaultValue": "", "type": "string",
-                   "metadata": ["description": "Workspace name for Log Analytics where Microsoft Sentinel is setup"]]),
-    ("resourceGroupName", ["type": "string", "defaultValue": "[resourceGroup().name]",
-                           "metadata": ["description": "resource group name where Microsoft Sentinel is setup"]]),
-    ("subscription", ["type": "string", "defaultValue": "[last(split(subscription().id, '/'))]",
-                      "metadata": ["description": "subscription id where Microsoft Sentinel is setup"]]),
+    (
+      "location",
+      [
+        "type": "string", "minLength": 1, "defaultValue": "[resourceGroup().location]",
+        "metadata": [
+          "description":
+            "Not used, but needed to pass arm-ttk test `Location-Should-Not-Be-Hardcoded`.  We instead use the `workspace-location` which is derived from the LA workspace"
+        ],
+      ]
+    ),
+    (
+      "workspace-location",
+      [
+        "type": "string", "defaultValue": "",
+        "metadata": ["description": "[concat('Region to deploy solution resources -- separate from location selection',parameters('location'))]"],
+      ]
+    ),
+    (
+      "workspace",
+      [
+        "defaultValue": "", "type": "string",
+        "metadata": ["description": "Workspace name for Log Analytics where Microsoft Sentinel is setup"],
+      ]
+    ),
+    (
+      "resourceGroupName",
+      [
+        "type": "string", "defaultValue": "[resourceGroup().name]",
+        "metadata": ["description": "resource group name where Microsoft Sentinel is setup"],
+      ]
+    ),
+    (
+      "subscription",
+      [
+        "type": "string", "defaultValue": "[last(split(subscription().id, '/'))]",
+        "metadata": ["description": "subscription id where Microsoft Sentinel is setup"],
+      ]
+    ),
   ]
 
   private func definitionResource() -> JSONValue {
@@ -81,11 +116,20 @@ struct MainTemplateBuilder {
 
   private func definitionMetadata() -> JSONValue {
     context.metadata(
-      name: "[concat(parameters('workspace'),'/Microsoft.SecurityInsights/',concat('DataConnector-', variables('_dataConnectorContentIdConnectorDefinition1')))]",
-      parentId: "[extensionResourceId(resourceId('Microsoft.OperationalInsights/workspaces', parameters('workspace')), 'Microsoft.SecurityInsights/dataConnectorDefinitions', variables('_dataConnectorContentIdConnectorDefinition1'))]",
+      name:
+        "[concat(parameters('workspace'),'/Microsoft.SecurityInsights/',concat('DataConnector-', variables('_dataConnectorContentIdConnectorDefinition1')))]",
+      parentId:
+        "[extensionResourceId(resourceId('Microsoft.OperationalInsights/workspaces', parameters('workspace')), 'Microsoft.SecurityInsights/dataConnectorDefinitions', variables('_dataConnectorContentIdConnectorDefinition1'))]",
       contentId: "[variables('_dataConnectorContentIdConnectorDefinition1')]", kind: "DataConnector",
       version: "[variables('dataConnectorCCPVersion')]",
-      dependencies: ["criteria": [["version": "[variables('dataConnectorCCPVersion')]", "contentId": "[variables('_dataConnectorContentIdConnections1')]", "kind": "ResourcesDataConnector"]]])
+      dependencies: [
+        "criteria": [
+          [
+            "version": "[variables('dataConnectorCCPVersion')]", "contentId": "[variables('_dataConnectorContentIdConnections1')]",
+            "kind": "ResourcesDataConnector",
+          ]
+        ]
+      ])
   }
 
   private func dcrResource() -> JSONValue {
@@ -109,11 +153,14 @@ struct MainTemplateBuilder {
 
   private func connectorResources() -> [JSONValue] {
     let definitionTemplate = context.contentTemplate(
-      name: "[concat(parameters('workspace'),'/Microsoft.SecurityInsights/', variables('dataConnectorTemplateNameConnectorDefinition1'), variables('dataConnectorCCPVersion'))]",
+      name:
+        "[concat(parameters('workspace'),'/Microsoft.SecurityInsights/', variables('dataConnectorTemplateNameConnectorDefinition1'), variables('dataConnectorCCPVersion'))]",
       contentId: "[variables('_dataConnectorContentIdConnectorDefinition1')]", displayName: source.connectorTitle,
       kind: "DataConnector", contentVersion: "[variables('dataConnectorCCPVersion')]",
       resources: [definitionResource(), definitionMetadata(), dcrResource()] + source.tables.map(tableResource),
-      productId: context.productId(abbreviation: "dc", kind: "DataConnector", contentId: "variables('_dataConnectorContentIdConnectorDefinition1')", version: "variables('dataConnectorCCPVersion')"),
+      productId: context.productId(
+        abbreviation: "dc", kind: "DataConnector", contentId: "variables('_dataConnectorContentIdConnectorDefinition1')",
+        version: "variables('dataConnectorCCPVersion')"),
       version: "[variables('dataConnectorCCPVersion')]")
     return [definitionTemplate, definitionResource(), definitionMetadata(), connectionsTemplate()]
   }
@@ -121,30 +168,40 @@ struct MainTemplateBuilder {
   private func connectionsTemplate() -> JSONValue {
     let connector = source.dataConnector.json
     let instance: JSONValue = [
-      "name": .string("[[concat(parameters('innerWorkspace'),'/Microsoft.SecurityInsights/', '\(connector["name"]?.stringValue ?? "")', parameters('guidValue'))]"),
+      "name": .string(
+        "[[concat(parameters('innerWorkspace'),'/Microsoft.SecurityInsights/', '\(connector["name"]?.stringValue ?? "")', parameters('guidValue'))]"),
       "apiVersion": "2023-02-01-preview", "type": "Microsoft.OperationalInsights/workspaces/providers/dataConnectors",
       "location": TemplateContext.location, "kind": connector["kind"] ?? "Push", "properties": connector["properties"] ?? [:],
     ]
     let metadata = context.metadata(
       name: "[concat(parameters('workspace'),'/Microsoft.SecurityInsights/',concat('DataConnector-', variables('_dataConnectorContentIdConnections1')))]",
-      parentId: "[extensionResourceId(resourceId('Microsoft.OperationalInsights/workspaces', parameters('workspace')), 'Microsoft.SecurityInsights/dataConnectors', variables('_dataConnectorContentIdConnections1'))]",
+      parentId:
+        "[extensionResourceId(resourceId('Microsoft.OperationalInsights/workspaces', parameters('workspace')), 'Microsoft.SecurityInsights/dataConnectors', variables('_dataConnectorContentIdConnections1'))]",
       contentId: "[variables('_dataConnectorContentIdConnections1')]", kind: "ResourcesDataConnector",
       version: "[variables('dataConnectorCCPVersion')]")
     let parameters: JSONValue = [
       "guidValue": ["defaultValue": "[[newGuid()]", "type": "securestring"],
       "innerWorkspace": ["defaultValue": "[parameters('workspace')]", "type": "securestring"],
-      "auth": ["type": "object", "defaultValue": ["appId": "[[parameters('auth').appId]]", "servicePrincipalId": "[[parameters('auth').servicePrincipalId]]"]],
+      "auth": [
+        "type": "object", "defaultValue": ["appId": "[[parameters('auth').appId]]", "servicePrincipalId": "[[parameters('auth').servicePrincipalId]]"],
+      ],
       "connectorDefinitionName": ["defaultValue": .string(source.connectorTitle), "type": "securestring", "minLength": 1],
       "workspace": ["defaultValue": "[parameters('workspace')]", "type": "securestring"],
-      "dcrConfig": ["defaultValue": ["dataCollectionEndpoint": "data collection Endpoint", "dataCollectionRuleImmutableId": "data collection rule immutableId"], "type": "object"],
+      "dcrConfig": [
+        "defaultValue": ["dataCollectionEndpoint": "data collection Endpoint", "dataCollectionRuleImmutableId": "data collection rule immutableId"],
+        "type": "object",
+      ],
     ]
     return context.contentTemplate(
-      name: "[concat(parameters('workspace'),'/Microsoft.SecurityInsights/', variables('dataConnectorTemplateNameConnections1'), variables('dataConnectorCCPVersion'))]",
+      name:
+        "[concat(parameters('workspace'),'/Microsoft.SecurityInsights/', variables('dataConnectorTemplateNameConnections1'), variables('dataConnectorCCPVersion'))]",
       contentId: "[variables('_dataConnectorContentIdConnections1')]", displayName: source.connectorTitle,
       kind: "ResourcesDataConnector", contentVersion: "[variables('dataConnectorCCPVersion')]", parameters: parameters,
       variables: ["_dataConnectorContentIdConnections1": "[variables('_dataConnectorContentIdConnections1')]"],
       resources: [metadata, instance],
-      productId: context.productId(abbreviation: "rdc", kind: "ResourcesDataConnector", contentId: "variables('_dataConnectorContentIdConnections1')", version: "variables('dataConnectorCCPVersion')"),
+      productId: context.productId(
+        abbreviation: "rdc", kind: "ResourcesDataConnector", contentId: "variables('_dataConnectorContentIdConnections1')",
+        version: "variables('dataConnectorCCPVersion')"),
       version: "[variables('dataConnectorCCPVersion')]")
   }
 

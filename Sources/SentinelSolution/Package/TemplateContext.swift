@@ -37,10 +37,13 @@ struct TemplateContext {
     var properties: [(String, JSONValue)] = []
     if let description { properties.append(("description", .string(description))) }
     properties += [
-      ("mainTemplate", [
-        "$schema": Self.deploymentSchema, "contentVersion": contentVersion,
-        "parameters": parameters, "variables": variables, "resources": .array(resources),
-      ]),
+      (
+        "mainTemplate",
+        [
+          "$schema": Self.deploymentSchema, "contentVersion": contentVersion,
+          "parameters": parameters, "variables": variables, "resources": .array(resources),
+        ]
+      ),
       ("packageKind", "Solution"), ("packageVersion", "[variables('_solutionVersion')]"),
       ("packageName", "[variables('_solutionName')]"), ("packageId", "[variables('_solutionId')]"),
       ("contentSchemaVersion", "3.0.0"), ("contentId", contentId), ("contentKind", .string(kind)),
@@ -58,19 +61,27 @@ struct TemplateContext {
 
   /// `concat(take(_solutionId,50),'-',<abbrev>,'-',uniqueString(...))`, the V3 product id form.
   func productId(abbreviation: String, kind: String, contentId: String, version: String) -> JSONValue {
-    .string("[concat(take(variables('_solutionId'), 50),'-','\(abbreviation)','-', uniqueString(concat(variables('_solutionId'),'-','\(kind)','-',\(contentId),'-', \(version))))]")
+    .string(
+      "[concat(take(variables('_solutionId'), 50),'-','\(abbreviation)','-', uniqueString(concat(variables('_solutionId'),'-','\(kind)','-',\(contentId),'-', \(version))))]"
+    )
   }
 
   /// A Sentinel `metadata` resource linking installed content to this solution.
-  func metadata(name: JSONValue, parentId: JSONValue, contentId: JSONValue, kind: String, version: JSONValue,
-                dependsOn: JSONValue? = nil, description: String? = nil, dependencies: JSONValue? = nil) -> JSONValue {
+  func metadata(
+    name: JSONValue, parentId: JSONValue, contentId: JSONValue, kind: String, version: JSONValue,
+    dependsOn: JSONValue? = nil, description: String? = nil, dependencies: JSONValue? = nil
+  ) -> JSONValue {
     var properties: [(String, JSONValue)] = []
     if let description { properties.append(("description", .string(description))) }
-    properties += [("parentId", parentId), ("contentId", contentId), ("kind", .string(kind)), ("version", version),
-                   ("source", sourceObject), ("author", author), ("support", support)]
+    properties += [
+      ("parentId", parentId), ("contentId", contentId), ("kind", .string(kind)), ("version", version),
+      ("source", sourceObject), ("author", author), ("support", support),
+    ]
     if let dependencies { properties.append(("dependencies", dependencies)) }
-    var resource: [(String, JSONValue)] = [("type", "Microsoft.OperationalInsights/workspaces/providers/metadata"),
-                                           ("apiVersion", Self.metadataAPI), ("name", name)]
+    var resource: [(String, JSONValue)] = [
+      ("type", "Microsoft.OperationalInsights/workspaces/providers/metadata"),
+      ("apiVersion", Self.metadataAPI), ("name", name),
+    ]
     if let dependsOn { resource.append(("dependsOn", dependsOn)) }
     resource.append(("properties", .object(pairs: properties)))
     return .object(pairs: resource)
