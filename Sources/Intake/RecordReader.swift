@@ -184,7 +184,7 @@ public struct RecordReader {
   }
 
   private mutating func skipOversizedLine() throws(InputReadError) -> RecordEvent? {
-    let start = location()
+    let recordLocation = location()
     let sample = Array(buffer[start..<start + 200])
     while true {
       if let newline = buffer[start...].firstIndex(of: 0x0A) {
@@ -198,7 +198,7 @@ public struct RecordReader {
         break
       }
     }
-    return .malformed(location: start, reason: "record longer than \(Self.maximumRecordBytes >> 20) MiB", bytes: sample)
+    return .malformed(location: recordLocation, reason: "record longer than \(Self.maximumRecordBytes >> 20) MiB", bytes: sample)
   }
 
   /// A JSON object pretty-printed over several lines of what looked like NDJSON: reported once,

@@ -23,7 +23,7 @@ public struct RejectionLimiter: Sendable {
     guard rejected > limit else { return nil }
     let more = rejected - limit
     let pointer = rejectsPath.map { "see --rejects \($0)" } ?? "rerun with --rejects FILE to keep them all with their reasons"
-    return "… and \(Self.grouped(more)) more rejected record\(more == 1 ? "" : "s") (only the first \(limit) are shown); \(where_)"
+    return "… and \(Self.grouped(more)) more rejected record\(more == 1 ? "" : "s") (only the first \(limit) are shown); \(pointer)"
   }
 
   /// 499900 → "499,900".
