@@ -15,6 +15,7 @@ extension Outbox {
   }
 
   static let locklessSuffix = "-nolock"
+  private static var noBytes: UnsafeRawBufferPointer { UnsafeRawBufferPointer(start: nil, count: 0) }
 
   /// Leases up to `limit` ready rows to `owner` in one short IMMEDIATE transaction.
   ///
@@ -76,12 +77,18 @@ extension Outbox {
     )
     .bind(.integer(leaseID))
     .forEachRow { row in
-      let stored = row.bytes(3) ?? []
-      let payload =
-        stored.isEmpty
-        ? []
-        : StoredPayload.wireForm(
-          vulnId: row.text(4) ?? "", machineName: row.text(5) ?? "", lastModified: row.text(6) ?? "", stored: stored)
+      let payload = row.withBytes(3) { stored -> [UInt8] in
+        guard let stored, !stored.isEmpty else { return [] }
+        return row.withBytes(4) { vulnId in
+          row.withBytes(5) { machineName in
+            row.withBytes(6) { lastModified in
+              StoredPayload.wireForm(
+                vulnId: vulnId ?? Self.noBytes, machineName: machineName ?? Self.noBytes,
+                lastModified: lastModified ?? Self.noBytes, stored: stored)
+            }
+          }
+        }
+      }
       let finding = ClaimedFinding(
         id: row.int64(0), revision: row.int64(1), leaseID: leaseID, attempts: row.int(2), payload: payload)
       if finding.payload.isEmpty { unsendable.append(finding) } else { claimed.append(finding) }

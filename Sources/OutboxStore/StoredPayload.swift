@@ -42,10 +42,14 @@ enum StoredPayload {
     return bytes
   }
 
-  /// The row as sent: the key members, then the stored members.
-  static func wireForm(vulnId: String, machineName: String, lastModified: String, stored: [UInt8]) -> [UInt8] {
+  /// The row as sent: the key members, then the stored members. Reads the columns in place
+  /// (one allocation per row: the drain's claim builds a million of these).
+  static func wireForm(
+    vulnId: UnsafeRawBufferPointer, machineName: UnsafeRawBufferPointer, lastModified: UnsafeRawBufferPointer,
+    stored: UnsafeRawBufferPointer
+  ) -> [UInt8] {
     var bytes: [UInt8] = []
-    bytes.reserveCapacity(stored.count + 96)
+    bytes.reserveCapacity(stored.count + vulnId.count + machineName.count + lastModified.count + 48)
     bytes.append(contentsOf: #"{"VulnId":"#.utf8)
     appendQuoted(vulnId, to: &bytes)
     bytes.append(contentsOf: #","MachineName":"#.utf8)
@@ -59,6 +63,15 @@ enum StoredPayload {
       bytes.append(UInt8(ascii: "}"))
     }
     return bytes
+  }
+
+  /// UTF-8 `text` as a JSON string, escaped as the canonical writer escapes it.
+  private static func appendQuoted(_ text: UnsafeRawBufferPointer, to bytes: inout [UInt8]) {
+    let plain = text.allSatisfy { $0 >= 0x20 && $0 != UInt8(ascii: "\"") && $0 != UInt8(ascii: "\\") }
+    guard plain else { return appendQuoted(String(decoding: text, as: UTF8.self), to: &bytes) }
+    bytes.append(UInt8(ascii: "\""))
+    bytes.append(contentsOf: text)
+    bytes.append(UInt8(ascii: "\""))
   }
 
   /// `text` as a JSON string, escaped as the canonical writer escapes it.

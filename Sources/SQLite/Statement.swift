@@ -139,6 +139,14 @@ public struct Row {
     return Array(UnsafeRawBufferPointer(start: pointer, count: count))
   }
 
+  /// The column's bytes (TEXT or BLOB) in place, valid only inside `body`; nil for NULL.
+  public func withBytes<T>(_ column: Int32, _ body: (UnsafeRawBufferPointer?) -> T) -> T {
+    guard sqlite3_column_type(handle, column) != SQLITE_NULL else { return body(nil) }
+    let pointer = sqlite3_column_blob(handle, column)
+    let count = Int(sqlite3_column_bytes(handle, column))
+    return body(UnsafeRawBufferPointer(start: count > 0 ? pointer : nil, count: count))
+  }
+
   /// The value in `column` as an integer, nil for NULL.
   public func optionalInt64(_ column: Int32) -> Int64? { isNull(column) ? nil : int64(column) }
 }
