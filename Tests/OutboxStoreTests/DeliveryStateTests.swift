@@ -155,6 +155,7 @@ import Testing
     #expect(try outbox.status().sending == 3)
     #expect(try outbox.markSent(Array(claimed[1...3]), batchID: 2, now: 2_200) == 3)
     #expect(query(directory.file("outbox.sqlite"), "SELECT group_concat(batch_id) FROM findings") == [["1,2,2,2,1"]])
+    #expect(try outbox.checkStateCounts().matches, "the row-by-row fallback keeps the counts too")
   }
 
   @Test func pruneNeverTouchesPendingOrSendingRows() throws {
