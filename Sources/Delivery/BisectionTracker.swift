@@ -9,17 +9,26 @@ import OutboxStore
 /// held (still leased) instead of going dead; the first delivered part proves the request is
 /// fine and the held rows go dead; ``threshold`` refusals with no delivery mean the request is
 /// what the service refuses, and the run stops as a configuration error with no row dead.
+///
+/// Bad rows spread through a body (a few per cent, say) would refuse every half, quarter and
+/// eighth too. So the first refusal of a tracked body also sends its first and last rows alone
+/// (``Action/probeAndSplit(bisection:)``): a request the service refuses as a whole refuses them
+/// too, while one accepted probe proves the request fine, and every row bisection isolates from
+/// then on goes dead on its own verdict.
 struct BisectionTracker {
   /// Smaller bodies are bisected without this bookkeeping (too few rows to tell).
   static let minimumRows = 16
-  /// Refusals with no delivery that condemn the request: the body, its halves, its quarters
-  /// and its eighths all refused.
-  static let threshold = 15
+  /// Refusals with no delivery that condemn the request: the body, both probes, its halves,
+  /// quarters and eighths all refused.
+  static let threshold = 17
 
   /// What the drain does with a refused body.
   enum Action: Equatable {
     /// Send both halves, tagged with this bisection (nil: untracked).
     case split(bisection: Int?)
+    /// A tracked bisection starts: send the first and the last row alone, and both halves of
+    /// the rows between them, all tagged with this bisection.
+    case probeAndSplit(bisection: Int)
     /// The row is at fault: dead-letter it.
     case dead
     /// Keep the row leased until its bisection has a verdict.
@@ -51,7 +60,12 @@ struct BisectionTracker {
 
   /// A 400 for `job`, recorded as request `batchID` with the service's `message`.
   mutating func refused(_ job: SendJob, message: String, batchID: Int64) -> Action {
-    guard let id = job.bisection ?? startIfLarge(job), var bisection = bisections[id] else {
+    if job.bisection == nil, let id = startIfLarge(job) {
+      bisections[id]?.refusals = 1
+      bisections[id]?.outstanding = 4  // two probes and two halves
+      return .probeAndSplit(bisection: id)
+    }
+    guard let id = job.bisection, var bisection = bisections[id] else {
       return job.rows.count > 1 ? .split(bisection: nil) : .dead
     }
     defer { keep(id, bisection) }

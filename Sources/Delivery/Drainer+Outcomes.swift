@@ -76,6 +76,8 @@ extension Drainer {
       switch bisections.refused(result.job, message: message, batchID: id) {
       case .split(let bisection):
         try split(result.job, bisection: bisection, message: message)
+      case .probeAndSplit(let bisection):
+        try probeAndSplit(result.job, bisection: bisection, message: message)
       case .dead:
         report.deadRows += try outbox.markDead(rows, error: message, reason: .rejectedByService, batchID: id, now: now)
         settled(rows)
@@ -114,6 +116,17 @@ extension Drainer {
       pool.submit(SendJob(rows: Array(job.rows[middle...]), bisection: bisection))
     } else {
       try giveBack(job.rows, error: message, countAttempt: true)
+    }
+  }
+
+  /// Sends the first and the last row of `job` alone and the two halves of the rows between
+  /// them (each body still a run of consecutive ids of its lease), or gives them back when stopping.
+  private func probeAndSplit(_ job: SendJob, bisection: Int, message: String) throws(OutboxError) {
+    guard stop == nil else { return try giveBack(job.rows, error: message, countAttempt: true) }
+    let inner = Array(job.rows.dropFirst().dropLast())
+    let middle = inner.count / 2
+    for part in [[job.rows[0]], [job.rows[job.rows.count - 1]], Array(inner[..<middle]), Array(inner[middle...])] {
+      pool.submit(SendJob(rows: part, bisection: bisection))
     }
   }
 

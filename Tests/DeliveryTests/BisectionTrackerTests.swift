@@ -17,7 +17,7 @@ import Testing
 
   @Test func heldRowsGoDeadOnceAnotherPartIsDelivered() throws {
     var tracker = BisectionTracker()
-    guard case .split(let id?) = tracker.refused(SendJob(rows: Self.rows(0..<16)), message: "x", batchID: 1) else {
+    guard case .probeAndSplit(let id) = tracker.refused(SendJob(rows: Self.rows(0..<16)), message: "x", batchID: 1) else {
       Issue.record("a 16-row body should start a tracked bisection")
       return
     }
@@ -31,39 +31,57 @@ import Testing
     #expect(tracker.takeAllHeld().isEmpty)
   }
 
-  @Test func fifteenRefusalsWithoutADeliveryCondemnTheRequest() {
+  @Test func seventeenRefusalsWithoutADeliveryCondemnTheRequest() {
     var tracker = BisectionTracker()
-    guard case .split(let id?) = tracker.refused(SendJob(rows: Self.rows(0..<64)), message: "x", batchID: 1) else {
+    guard case .probeAndSplit(let id) = tracker.refused(SendJob(rows: Self.rows(0..<64)), message: "x", batchID: 1) else {
       Issue.record("expected a tracked bisection")
       return
     }
     var held: [Int64] = []
-    for refusal in 2...14 {
+    for refusal in 2...16 {
       let single = refusal % 2 == 0
       let job = SendJob(rows: single ? Self.rows(refusal..<(refusal + 1)) : Self.rows(0..<8), bisection: id)
       let action = tracker.refused(job, message: "x", batchID: Int64(refusal))
       #expect(action == (single ? .hold : .split(bisection: id)), "refusal \(refusal)")
       if single { held.append(Int64(refusal)) }
     }
-    let last = tracker.refused(SendJob(rows: Self.rows(40..<48), bisection: id), message: "x", batchID: 15)
+    let last = tracker.refused(SendJob(rows: Self.rows(40..<48), bisection: id), message: "x", batchID: 17)
     guard case .requestRefused(let release, let refusals, let rows) = last else {
-      Issue.record("the 15th refusal should condemn the request, got \(last)")
+      Issue.record("the 17th refusal should condemn the request, got \(last)")
       return
     }
-    #expect(refusals == 15 && rows == 64)
+    #expect(refusals == 17 && rows == 64)
     #expect(release.map(\.id) == held + Array(40...47))
     // Answers still in flight are given back, never split or dead-lettered.
-    #expect(tracker.refused(SendJob(rows: Self.rows(50..<51), bisection: id), message: "x", batchID: 16) == .release(Self.rows(50..<51)))
+    #expect(tracker.refused(SendJob(rows: Self.rows(50..<51), bisection: id), message: "x", batchID: 18) == .release(Self.rows(50..<51)))
+  }
+
+  /// Bad rows spread through a body refuse every large part; one accepted probe row proves the
+  /// request is fine, and the bisection then dead-letters each bad row however many parts fail.
+  @Test func anAcceptedProbeProvesTheRequestFine() {
+    var tracker = BisectionTracker()
+    guard case .probeAndSplit(let id) = tracker.refused(SendJob(rows: Self.rows(0..<64)), message: "x", batchID: 1) else {
+      Issue.record("expected a tracked bisection")
+      return
+    }
+    #expect(tracker.delivered(SendJob(rows: Self.rows(0..<1), bisection: id)).isEmpty)
+    for refusal in 2...40 {
+      #expect(tracker.refused(SendJob(rows: Self.rows(1..<9), bisection: id), message: "x", batchID: Int64(refusal)) == .split(bisection: id))
+    }
+    #expect(tracker.refused(SendJob(rows: Self.rows(5..<6), bisection: id), message: "x", batchID: 41) == .dead)
   }
 
   @Test func aBisectionEndingWithoutAVerdictGivesItsHeldRowsBack() {
     var tracker = BisectionTracker()
-    guard case .split(let id?) = tracker.refused(SendJob(rows: Self.rows(0..<16)), message: "x", batchID: 1) else {
+    guard case .probeAndSplit(let id) = tracker.refused(SendJob(rows: Self.rows(0..<16)), message: "x", batchID: 1) else {
       Issue.record("expected a tracked bisection")
       return
     }
-    // Right half throttled (retried elsewhere), left half refused down to one row.
-    #expect(tracker.settledOtherwise(SendJob(rows: Self.rows(8..<16), bisection: id)).isEmpty)
+    // Both probes and the right half throttled (retried elsewhere), the left half refused
+    // down to one row (it stands for the whole left half here).
+    #expect(tracker.settledOtherwise(SendJob(rows: Self.rows(0..<1), bisection: id)).isEmpty)
+    #expect(tracker.settledOtherwise(SendJob(rows: Self.rows(15..<16), bisection: id)).isEmpty)
+    #expect(tracker.settledOtherwise(SendJob(rows: Self.rows(8..<15), bisection: id)).isEmpty)
     #expect(tracker.refused(SendJob(rows: Self.rows(0..<1), bisection: id), message: "x", batchID: 2) == .release(Self.rows(0..<1)))
   }
 }
