@@ -100,6 +100,31 @@ import Testing
     #expect(status.stdout.contains("\"pending\" : 10000"), "\(status.stdout)")
   }
 
+  /// No unique index guards the key (schema 4): the write lock around lookup + insert must.
+  @Test func twoConcurrentEnqueuesOfTheSameFindingsStoreEachKeyOnce() throws {
+    let file = directory.write("same.ndjson", Fixtures.ndjson(count: 5_000, machinePrefix: "s"))
+    let results = ResultSlots()
+    let group = DispatchGroup()
+    for index in 0..<2 {
+      group.enter()
+      DispatchQueue.global().async {
+        let result = try? runCLI(["enqueue", "--db", db, "--chunk-size", "250", file])
+        results.slots.withLock { $0[index] = result }
+        group.leave()
+      }
+    }
+    group.wait()
+    for result in results.slots.withLock({ $0 }) {
+      #expect(result?.status == 0, "\(result?.stderr ?? "did not run")")
+    }
+    let status = try runCLI(["status", "--db", db, "--json"])
+    #expect(status.stdout.contains("\"pending\" : 5000"), "\(status.stdout)")
+    let duplicates = try runProcess(
+      "/usr/bin/sqlite3",
+      [db, "SELECT count(*) FROM (SELECT 1 FROM finding_content GROUP BY vuln_id, machine_name, last_modified HAVING count(*) > 1)"])
+    #expect(duplicates.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "0")
+  }
+
   @Test func inspectRetryAndPruneWork() throws {
     _ = try runCLI(["enqueue", "--db", db], stdin: Data(Fixtures.ndjson(count: 3).utf8))
     let listed = try runCLI(["inspect", "--db", db, "--state", "pending", "--json"])
