@@ -65,27 +65,23 @@ enum StoredPayload {
     return bytes
   }
 
-  /// UTF-8 `text` as a JSON string, escaped as the canonical writer escapes it.
+  /// UTF-8 `text` as a JSON string, escaped as the canonical writer escapes it (which it does
+  /// itself when anything needs escaping).
   private static func appendQuoted(_ text: UnsafeRawBufferPointer, to bytes: inout [UInt8]) {
     let plain = text.allSatisfy { $0 >= 0x20 && $0 != UInt8(ascii: "\"") && $0 != UInt8(ascii: "\\") }
-    guard plain else { return appendQuoted(String(decoding: text, as: UTF8.self), to: &bytes) }
+    guard plain else {
+      var writer = CanonicalJSONWriter(capacity: text.count + 8)
+      writer.writeString(String(decoding: text, as: UTF8.self))
+      return bytes.append(contentsOf: writer.bytes)
+    }
     bytes.append(UInt8(ascii: "\""))
     bytes.append(contentsOf: text)
     bytes.append(UInt8(ascii: "\""))
   }
 
-  /// `text` as a JSON string, escaped as the canonical writer escapes it.
   private static func appendQuoted(_ text: String, to bytes: inout [UInt8]) {
-    let plain = text.utf8.allSatisfy { $0 >= 0x20 && $0 != UInt8(ascii: "\"") && $0 != UInt8(ascii: "\\") }
-    guard plain else {
-      var writer = CanonicalJSONWriter(capacity: text.utf8.count + 8)
-      writer.writeString(text)
-      bytes.append(contentsOf: writer.bytes)
-      return
-    }
-    bytes.append(UInt8(ascii: "\""))
-    bytes.append(contentsOf: text.utf8)
-    bytes.append(UInt8(ascii: "\""))
+    var text = text
+    text.withUTF8 { appendQuoted(UnsafeRawBufferPointer($0), to: &bytes) }
   }
 
   /// `"name":"value"` exactly as the canonical writer spells it.

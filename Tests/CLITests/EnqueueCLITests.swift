@@ -81,40 +81,34 @@ import Testing
   @Test func twoConcurrentEnqueuesBothSucceed() throws {
     let a = directory.write("a.ndjson", Fixtures.ndjson(count: 5_000, machinePrefix: "a"))
     let b = directory.write("b.ndjson", Fixtures.ndjson(count: 5_000, machinePrefix: "b", vulnPrefix: "CVE-2024-"))
-    // Each thread stores its own result under the lock: no unsynchronised writes to one array.
-    let results = ResultSlots()
-    let group = DispatchGroup()
-    for (index, file) in [a, b].enumerated() {
-      group.enter()
-      DispatchQueue.global().async {
-        let result = try? runCLI(["enqueue", "--db", db, "--chunk-size", "250", file])
-        results.slots.withLock { $0[index] = result }
-        group.leave()
-      }
-    }
-    group.wait()
-    for result in results.slots.withLock({ $0 }) {
+    for result in enqueueConcurrently([a, b]) {
       #expect(result?.status == 0, "\(result?.stderr ?? "did not run")")
     }
     let status = try runCLI(["status", "--db", db, "--json"])
     #expect(status.stdout.contains("\"pending\" : 10000"), "\(status.stdout)")
   }
 
-  /// No unique index guards the key (schema 4): the write lock around lookup + insert must.
-  @Test func twoConcurrentEnqueuesOfTheSameFindingsStoreEachKeyOnce() throws {
-    let file = directory.write("same.ndjson", Fixtures.ndjson(count: 5_000, machinePrefix: "s"))
-    let results = ResultSlots()
+  /// Runs one `enqueue --chunk-size 250` per file, all at once; the results in file order.
+  func enqueueConcurrently(_ files: [String]) -> [ProcessResult?] {
+    // Each thread stores its own result under the lock: no unsynchronised writes to one array.
+    let results = Mutex<[ProcessResult?]>(Array(repeating: nil, count: files.count))
     let group = DispatchGroup()
-    for index in 0..<2 {
+    for (index, file) in files.enumerated() {
       group.enter()
-      DispatchQueue.global().async {
+      DispatchQueue.global().async { [db] in
         let result = try? runCLI(["enqueue", "--db", db, "--chunk-size", "250", file])
-        results.slots.withLock { $0[index] = result }
+        results.withLock { $0[index] = result }
         group.leave()
       }
     }
     group.wait()
-    for result in results.slots.withLock({ $0 }) {
+    return results.withLock { $0 }
+  }
+
+  /// No unique index guards the key (schema 4): the write lock around lookup + insert must.
+  @Test func twoConcurrentEnqueuesOfTheSameFindingsStoreEachKeyOnce() throws {
+    let file = directory.write("same.ndjson", Fixtures.ndjson(count: 5_000, machinePrefix: "s"))
+    for result in enqueueConcurrently([file, file]) {
       #expect(result?.status == 0, "\(result?.stderr ?? "did not run")")
     }
     let status = try runCLI(["status", "--db", db, "--json"])
@@ -147,9 +141,4 @@ import Testing
     #expect(result.stderr.contains("no outbox database"))
     #expect(!FileManager.default.fileExists(atPath: db))
   }
-}
-
-/// The two enqueue results, written from two threads (a class, so escaping closures can share it).
-private final class ResultSlots: Sendable {
-  let slots = Mutex<[ProcessResult?]>([nil, nil])
 }
