@@ -17,6 +17,12 @@ static inline int cvebuster_sqlite_enable_defensive(sqlite3 *db) {
 }
 
 /// SQLITE_TRANSIENT as a function: Swift cannot import the macro's cast.
+// Turns off SQLite's memory statistics, which take a global mutex on every allocation. Only
+// effective before the library initialises (the first open); later it returns SQLITE_MISUSE.
+static inline int cvebuster_sqlite_disable_memstatus(void) {
+  return sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
+
 static inline sqlite3_destructor_type cvebuster_sqlite_transient(void) {
   return SQLITE_TRANSIENT;
 }

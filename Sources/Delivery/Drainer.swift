@@ -200,7 +200,7 @@ public final class Drainer {
   private func submit(_ rows: [ClaimedFinding], holdLast: Bool) throws(OutboxError) {
     carry = []
     let limit = gate.bodyLimit(configured: options.maxBodyBytes, now: clock.now())
-    let pieces = BodyPacker(maxBytes: limit).plan(sizes: rows.map(\.payload.count))
+    let pieces = BodyPacker(maxBytes: limit).plan(sizes: rows.map { $0.payload.count })
     var unsent: [ClaimedFinding] = []
     var queued = 0
     for (index, piece) in pieces.enumerated() {

@@ -40,7 +40,7 @@ final class SendWorker {
   func process(_ job: SendJob) -> SendResult {
     let started = clock.now()
     let requestID = LogsIngestionClient.newClientRequestID()
-    BodyPacker.encode(job.rows.lazy.map(\.payload), into: &raw)
+    BodyPacker.encode(job.rows.lazy.map { $0.payload }, into: &raw)
     let upload: UploadResult
     do {
       try compressor.compress(raw, into: &wire)

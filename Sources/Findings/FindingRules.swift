@@ -15,7 +15,12 @@ public enum FindingRules {
   /// The canonical spelling of `value` for an enumerated column, or nil if it is not a known value.
   static func canonicalValue(_ value: String, column: String) -> String?? {
     guard let known = knownValues[column] else { return .none }
-    let lowered = value.lowercased()
-    return .some(known.first { $0.lowercased() == lowered })
+    if known.contains(value) { return .some(value) }
+    return .some(canonicalByLowercase[column]?[value.lowercased()])
+  }
+
+  /// `knownValues` keyed by lower-case spelling.
+  private static let canonicalByLowercase: [String: [String: String]] = knownValues.mapValues { values in
+    Dictionary(uniqueKeysWithValues: values.map { ($0.lowercased(), $0) })
   }
 }

@@ -69,16 +69,14 @@ public struct FindingValidator: Sendable {
     var errors: [FieldError] = []
     var slots = [JSONValue?](repeating: nil, count: schema.columns.count)
     for member in members {
-      guard let position = schema.columns.firstIndex(where: { $0.name == member.name }) else {
+      guard let position = columnIndex[member.name] else {
         let hint = schema.columns.first { $0.name.lowercased() == member.name.lowercased() }.map { " (did you mean \($0.name)?)" } ?? ""
         errors.append(FieldError(field: member.name, reason: "not a column of stream \(schema.streamName)\(hint); the service would drop it"))
         continue
       }
       if case .null = member.value { continue }
       if case .string(let text) = member.value, StreamSchema.naturalKeyColumns.contains(member.name),
-        let first = text.unicodeScalars.first, let last = text.unicodeScalars.last,
-        first.properties.isWhitespace || last.properties.isWhitespace,
-        !text.unicodeScalars.allSatisfy(\.properties.isWhitespace)
+        Self.hasEdgeWhitespace(text)
       {
         errors.append(
           FieldError(
@@ -92,12 +90,17 @@ public struct FindingValidator: Sendable {
       case .failure(let error): errors.append(error)
       }
     }
-    var key: [String: String] = [:]
+    var key: (vulnId: String?, machineName: String?, lastModified: String?) = (nil, nil, nil)
     for name in StreamSchema.naturalKeyColumns {
       guard let position = columnIndex[name] else { continue }
       switch slots[position] {
       case .string(let text) where !text.allSatisfy(\.isWhitespace):
-        key[name] = text
+        switch name {
+        case "VulnId": key.vulnId = text
+        case "MachineName": key.machineName = text
+        case "LastModified": key.lastModified = text
+        default: break
+        }
       case .string:
         errors.append(FieldError(field: name, reason: "must not be empty (part of the natural key)"))
       default:
@@ -106,8 +109,7 @@ public struct FindingValidator: Sendable {
         }
       }
     }
-    guard errors.isEmpty, let vulnId = key["VulnId"], let machineName = key["MachineName"],
-      let lastModified = key["LastModified"]
+    guard errors.isEmpty, let vulnId = key.vulnId, let machineName = key.machineName, let lastModified = key.lastModified
     else {
       return .failure(FindingRejection(errors))
     }
@@ -165,6 +167,18 @@ public struct FindingValidator: Sendable {
     case (let type, _):
       return fail("expected \(Self.expectation(type)), found \(value.kindDescription)")
     }
+  }
+
+  /// Whether `text` starts or ends with whitespace but is not all whitespace (printable ASCII
+  /// at both ends, the usual case, is decided without Unicode property lookups).
+  private static func hasEdgeWhitespace(_ text: String) -> Bool {
+    if let first = text.utf8.first, let last = text.utf8.last, (0x21..<0x7F).contains(first), (0x21..<0x7F).contains(last) {
+      return false
+    }
+    guard let first = text.unicodeScalars.first, let last = text.unicodeScalars.last,
+      first.properties.isWhitespace || last.properties.isWhitespace
+    else { return false }
+    return !text.unicodeScalars.allSatisfy(\.properties.isWhitespace)
   }
 
   private static func expectation(_ type: ColumnType) -> String {

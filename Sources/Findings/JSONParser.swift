@@ -236,17 +236,21 @@ public struct JSONParser {
     let start = index
     index += 1
     let contentStart = index
-    // Fast path: no escapes.
+    // Fast path: no escapes. ASCII needs no UTF-8 validation (the generic validating
+    // initialiser costs a runtime metadata lookup per call).
+    var highBits: UInt8 = 0
     while index < bytes.count {
       let byte = bytes[index]
       if byte == UInt8(ascii: "\"") {
         let content = UnsafeBufferPointer(rebasing: bytes[contentStart..<index])
         index += 1
+        if highBits & 0x80 == 0 { return String(decoding: content, as: UTF8.self) }
         guard let string = String(validating: content, as: UTF8.self) else {
           throw fail("string is not valid UTF-8", at: start)
         }
         return string
       }
+      highBits |= byte
       if byte == UInt8(ascii: "\\") { break }
       if byte < 0x20 { throw fail("control character 0x\(String(byte, radix: 16)) inside a string (escape it)") }
       index += 1

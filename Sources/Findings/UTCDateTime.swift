@@ -36,12 +36,16 @@ public struct UTCDateTime: Sendable, Equatable, CustomStringConvertible {
     guard hour < 24, minute < 60, second < 60 else { throw DateTimeError("time of day out of range") }
     var index = 19
     var fraction: [UInt8] = []
+    /// Whether the text is spelled as `canonical` would spell it (then it is kept as it is).
+    var alreadyCanonical = utf8[10] == UInt8(ascii: "T")
     if index < utf8.count, utf8[index] == UInt8(ascii: ".") || utf8[index] == UInt8(ascii: ",") {
+      alreadyCanonical = alreadyCanonical && utf8[index] == UInt8(ascii: ".")
       index += 1
       while index < utf8.count, (0x30...0x39).contains(utf8[index]) {
         fraction.append(utf8[index])
         index += 1
       }
+      alreadyCanonical = alreadyCanonical && fraction.count <= 7 && fraction.last != 0x30
       guard !fraction.isEmpty else { throw DateTimeError("a decimal point must be followed by digits") }
       if fraction.count > 7 {
         guard fraction[7...].allSatisfy({ $0 == 0x30 }) else {
@@ -55,6 +59,7 @@ public struct UTCDateTime: Sendable, Equatable, CustomStringConvertible {
     var offsetMinutes = 0
     switch utf8[index] {
     case UInt8(ascii: "Z"), UInt8(ascii: "z"):
+      alreadyCanonical = alreadyCanonical && utf8[index] == UInt8(ascii: "Z")
       index += 1
     case UInt8(ascii: "+"), UInt8(ascii: "-"):
       let sign = utf8[index] == UInt8(ascii: "-") ? -1 : 1
@@ -66,11 +71,16 @@ public struct UTCDateTime: Sendable, Equatable, CustomStringConvertible {
         throw DateTimeError("time zone offset must look like +02:00")
       }
       offsetMinutes = sign * (offsetHours * 60 + offsetMins)
+      alreadyCanonical = false
       index += colon ? 6 : 5
     default:
       throw DateTimeError("no time zone: add Z for UTC, or an offset like +02:00")
     }
     guard index == utf8.count else { throw DateTimeError("unexpected text after the time zone") }
+    if alreadyCanonical {
+      canonical = text
+      return
+    }
 
     // Shift to UTC through day numbers, so offsets may cross day, month and year boundaries.
     var days = date.daysSince1970

@@ -1,10 +1,11 @@
 import Dispatch
 import Findings
+import OutboxStore
 import Synchronization
 
-/// Accepted findings (in input order) and the rejections met while reading them.
+/// Accepted findings (in input order, ready to store) and the rejections met while reading them.
 struct Chunk: Sendable {
-  var findings: [ValidFinding] = []
+  var findings: [StorableFinding] = []
   var rejections: [Rejection] = []
 }
 

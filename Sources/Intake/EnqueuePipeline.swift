@@ -120,7 +120,7 @@ private struct ChunkProducer {
         switch event {
         case .record(let location, let bytes):
           switch validator.validate(bytes: bytes) {
-          case .success(let finding): chunk.findings.append(finding)
+          case .success(let finding): chunk.findings.append(StorableFinding(finding))
           case .failure(let rejection):
             chunk.rejections.append(Rejection(location: location, errors: rejection.errors, bytes: bytes))
           }

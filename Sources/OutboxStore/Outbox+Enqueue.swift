@@ -77,8 +77,9 @@ extension Outbox {
   public func enqueue(_ findings: [ValidFinding], now: Int64 = Outbox.now(), refreshAfter: Int64? = nil)
     throws(OutboxError) -> EnqueueCounts
   {
+    let storable = findings.map(StorableFinding.init)
     do {
-      return try connection.immediateTransaction { try insert(findings, now: now, refreshAfter: refreshAfter) }
+      return try connection.immediateTransaction { try insert(storable, now: now, refreshAfter: refreshAfter) }
     } catch let error as SQLiteError {
       throw OutboxError.from(error, path: path)
     } catch {
@@ -96,50 +97,50 @@ extension Outbox {
     }
   }
 
-  func insert(_ findings: [ValidFinding], now: Int64, refreshAfter: Int64?) throws(SQLiteError) -> EnqueueCounts {
+  func insert(_ findings: [StorableFinding], now: Int64, refreshAfter: Int64?) throws(SQLiteError) -> EnqueueCounts {
     let insertContent = try connection.prepare(Self.insertContentSQL)
     let insertDelivery = try connection.prepare(Self.insertDeliverySQL)
     let lookup = try connection.prepare(Self.lookupSQL)
     let updateContent = try connection.prepare(Self.updateContentSQL)
     let newRevision = try connection.prepare(Self.newRevisionSQL)
     let refresh = try connection.prepare(Self.refreshSQL)
-    let cutoff = refreshAfter.map { now - $0 } ?? Int64.min
+    let cutoff = SQLValue.integer(refreshAfter.map { now - $0 } ?? Int64.min)
     var counts = EnqueueCounts()
     var delta = StateDelta()
     // In key-hash order, so one transaction's index inserts walk the index once; the sort is
     // stable, so a key given twice keeps its input order (the last one wins).
-    let hashes = findings.map {
-      StoredPayload.keyHash(vulnId: $0.vulnId, machineName: $0.machineName, lastModified: $0.lastModified)
+    let order = findings.indices.sorted {
+      findings[$0].keyHash < findings[$1].keyHash || (findings[$0].keyHash == findings[$1].keyHash && $0 < $1)
     }
-    let order = findings.indices.sorted { hashes[$0] < hashes[$1] || (hashes[$0] == hashes[$1] && $0 < $1) }
     for index in order {
       let finding = findings[index]
-      let key: [SQLValue] = [
-        .integer(hashes[index]), .text(finding.vulnId), .text(finding.machineName), .text(finding.lastModified),
-      ]
-      let contentHash = SQLValue.blob(StoredPayload.contentHash(finding))
-      let known = try lookup.bind(key + [contentHash, .integer(cutoff)]).firstRow {
+      let (keyHash, vulnId, machineName, lastModified) = (
+        SQLValue.integer(finding.keyHash), SQLValue.text(finding.vulnId), SQLValue.text(finding.machineName),
+        SQLValue.text(finding.lastModified)
+      )
+      let contentHash = SQLValue.blob(finding.contentHash)
+      let known = try lookup.bind(keyHash, vulnId, machineName, lastModified, contentHash, cutoff).firstRow {
         (
           id: $0.int64(0), same: $0.int64(1) == 1, compacted: $0.int64(2) == 1, stale: $0.int64(3) == 1,
           state: DeliveryState(rawValue: $0.text(4) ?? "") ?? .pending
         )
       }
-      func stored() -> SQLValue { .textBytes(StoredPayload.storedForm(of: finding)) }
+      let stored = SQLValue.textBytes(finding.storedPayload)
       guard let known else {
-        try insertContent.bind(key + [stored(), contentHash, .integer(now)]).run()
+        try insertContent.bind(keyHash, vulnId, machineName, lastModified, stored, contentHash, .integer(now)).run()
         try insertDelivery.bind(.integer(connection.lastInsertRowID), .integer(now)).run()
         counts.new += 1
         delta.move(1, from: nil, to: .pending)
         continue
       }
       if !known.same {
-        try updateContent.bind(.integer(known.id), stored(), contentHash).run()
+        try updateContent.bind(.integer(known.id), stored, contentHash).run()
         try newRevision.bind(.integer(known.id), .integer(now)).run()
         counts.updated += 1
         if known.state != .sending { delta.move(1, from: known.state, to: .pending) }
         continue
       }
-      if known.compacted { try updateContent.bind(.integer(known.id), stored(), contentHash).run() }
+      if known.compacted { try updateContent.bind(.integer(known.id), stored, contentHash).run() }
       if known.stale {
         try refresh.bind(.integer(known.id), .integer(now)).run()
         counts.refreshed += 1
@@ -157,7 +158,9 @@ extension Outbox {
 public struct EnqueueTransaction {
   let outbox: Outbox
 
-  public func insert(_ findings: [ValidFinding], now: Int64 = Outbox.now(), refreshAfter: Int64? = nil) throws -> EnqueueCounts {
+  public func insert(_ findings: [StorableFinding], now: Int64 = Outbox.now(), refreshAfter: Int64? = nil) throws
+    -> EnqueueCounts
+  {
     try outbox.insert(findings, now: now, refreshAfter: refreshAfter)
   }
 }

@@ -14,6 +14,10 @@ public final class Connection {
   /// The lowest SQLite library the schema works with (`->>` and `unixepoch()` need 3.38).
   public static let minimumLibraryVersion = (number: Int32(3_038_000), text: "3.38.0")
 
+  /// Process-wide settings, made once before the first open: no memory statistics (they take a
+  /// global mutex on every allocation, and nothing here reads them).
+  private static let configureLibrary: Void = { _ = cvebuster_sqlite_disable_memstatus() }()
+
   /// The SQLite library this process runs with.
   public static var libraryVersion: String { String(cString: sqlite3_libversion()) }
 
@@ -22,6 +26,7 @@ public final class Connection {
   /// - Parameter immutable: read-only, and SQLite assumes nobody changes the file (no locks, no
   ///   `-shm`): only for a file this user cannot write beside.
   public init(path: String, create: Bool, readOnly: Bool = false, immutable: Bool = false) throws(SQLiteError) {
+    Self.configureLibrary
     var handle: OpaquePointer?
     var flags = SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE
     flags |= readOnly || immutable ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE

@@ -72,7 +72,7 @@ import Testing
     struct Interrupted: Error {}
     #expect(throws: Interrupted.self) {
       try outbox.withEnqueueTransaction { transaction in
-        _ = try transaction.insert((2..<50).map { validFinding(vulnId: "CVE-2025-\($0)") }, now: 2_000)
+        _ = try transaction.insert((2..<50).map { StorableFinding(validFinding(vulnId: "CVE-2025-\($0)")) }, now: 2_000)
         throw Interrupted()
       }
     }
