@@ -6,26 +6,28 @@ import SQLite
   import Darwin
 #endif
 
-/// How many rows one prune transaction takes: it starts at 1,000 and adapts so that each
-/// transaction holds the write lock for about `targetMillis`, however large the outbox is and
-/// however fast the disk, and an `enqueue` or `drain` waiting for the lock waits no longer.
-struct PruneBatchSize {
+/// Prune's transactions: each changes rows in slices of `sliceRows` until `targetMillis` have
+/// passed, so it holds the write lock for about that long however slow a row is (in a large
+/// outbox one deleted row dirties about one page of the key index) and however fast the disk.
+/// A waiting `enqueue` or `drain` waits one transaction at most: the target plus one slice.
+enum PruneTransactions {
   static let targetMillis: Int64 = 40
-  private(set) var rows = 1_000
-
-  /// Adjusts the next batch after one took `millis` for `rows` rows.
-  mutating func record(millis: Int64) {
-    if millis < Self.targetMillis / 2 {
-      rows = min(rows * 2, 50_000)
-    } else if millis > Self.targetMillis {
-      rows = max(rows / 2, 100)
-    }
-  }
+  static let sliceRows = 256
 
   static func monotonicMillis() -> Int64 {
     var spec = timespec()
     clock_gettime(CLOCK_MONOTONIC, &spec)
     return Int64(spec.tv_sec) * 1000 + Int64(spec.tv_nsec) / 1_000_000
+  }
+
+  /// Runs `slice` (one statement over at most `sliceRows` rows; true once nothing is left)
+  /// until the transaction's time is up or nothing is left; true at the end.
+  static func fill(_ slice: () throws(SQLiteError) -> Bool) throws(SQLiteError) -> Bool {
+    let started = monotonicMillis()
+    while true {
+      if try slice() { return true }
+      if monotonicMillis() - started >= targetMillis { return false }
+    }
   }
 }
 
@@ -35,7 +37,7 @@ extension Outbox {
   /// Never touches pending or sending rows. A compacted row keeps its key and hash, so
   /// re-enqueuing the same content stays a no-op.
   ///
-  /// Works in short transactions (see `PruneBatchSize`), each walking its index from where the
+  /// Works in short transactions (see `PruneTransactions`), each walking its index from where the
   /// previous one stopped, so a million rows cost a million row changes, not a rescan per batch.
   public func prune(sentBefore: Int64?, deadBefore: Int64?, compact: Bool) throws(OutboxError) -> PruneCounts {
     var counts = PruneCounts()
@@ -65,28 +67,30 @@ extension Outbox {
     return counts
   }
 
-  /// Runs a `DELETE … LIMIT ?2` until it deletes fewer rows than asked; deleted rows leave the
-  /// index the statement walks, so each run starts where the last one stopped.
+  /// Runs a `DELETE … LIMIT ?2` slice after slice until one deletes fewer rows than asked;
+  /// deleted rows leave the index the statement walks, so each slice starts where the last stopped.
   private func deleteInBatches(_ sql: String, cutoff: Int64, state: DeliveryState?) throws(OutboxError) -> Int {
-    var size = PruneBatchSize()
     var total = 0
-    while true {
-      let started = PruneBatchSize.monotonicMillis()
-      let asked = size.rows
-      let changed = try write {
-        try connection.prepare(sql).bind(.integer(cutoff), .integer(Int64(asked))).run()
-        let changed = connection.changes
+    var finished = false
+    while !finished {
+      finished = try write {
+        let statement = try connection.prepare(sql)
+        var changed = 0
+        let finished = try PruneTransactions.fill { () throws(SQLiteError) -> Bool in
+          try statement.bind(.integer(cutoff), .integer(Int64(PruneTransactions.sliceRows))).run()
+          changed += connection.changes
+          return connection.changes < PruneTransactions.sliceRows
+        }
         if let state {
           var delta = StateDelta()
           delta.move(changed, from: state, to: nil)
           try apply(delta)
         }
-        return changed
+        total += changed
+        return finished
       }
-      total += changed
-      if changed < asked { return total }
-      size.record(millis: PruneBatchSize.monotonicMillis() - started)
     }
+    return total
   }
 
   /// Drops the payload of sent rows in `(sent_at, id)` order, resuming after the last row of the
@@ -94,17 +98,12 @@ extension Outbox {
   /// first the rest of the last batch's `sent_at` (an index seek on `sent_at = ? AND rowid > ?`,
   /// since one acknowledgement gives thousands of rows the same time), then later times.
   private func compactSent(before cutoff: Int64) throws(OutboxError) -> Int {
-    var size = PruneBatchSize()
     var after: (sentAt: Int64, id: Int64) = (Int64.min, 0)
     var total = 0
-    while true {
-      let started = PruneBatchSize.monotonicMillis()
-      let asked = size.rows
-      let (seen, changed, last) = try write {
-        var ids: [UInt8] = Array("[".utf8)
-        var seen = 0
-        var last = after
-        try connection.prepare(
+    var finished = false
+    while !finished {
+      finished = try write {
+        let select = try connection.prepare(
           """
           SELECT * FROM (
             SELECT id, sent_at FROM finding_delivery INDEXED BY delivery_sent
@@ -116,28 +115,33 @@ extension Outbox {
           LIMIT ?4
           """
         )
-        .bind(.integer(cutoff), .integer(after.sentAt), .integer(after.id), .integer(Int64(asked)))
-        .forEachRow { row in
-          if seen > 0 { ids.append(UInt8(ascii: ",")) }
-          ids.append(contentsOf: String(row.int64(0)).utf8)
-          last = (row.int64(1), row.int64(0))
-          seen += 1
-        }
-        ids.append(UInt8(ascii: "]"))
-        guard seen > 0 else { return (0, 0, last) }
-        try connection.prepare(
+        let compact = try connection.prepare(
           """
           UPDATE finding_content SET payload = NULL
           WHERE id IN (SELECT value FROM json_each(?1)) AND payload IS NOT NULL
           """
         )
-        .bind(.textBytes(ids)).run()
-        return (seen, connection.changes, last)
+        return try PruneTransactions.fill { () throws(SQLiteError) -> Bool in
+          var ids: [UInt8] = Array("[".utf8)
+          var seen = 0
+          try select.bind(
+            .integer(cutoff), .integer(after.sentAt), .integer(after.id), .integer(Int64(PruneTransactions.sliceRows))
+          )
+          .forEachRow { row in
+            if seen > 0 { ids.append(UInt8(ascii: ",")) }
+            ids.append(contentsOf: String(row.int64(0)).utf8)
+            after = (row.int64(1), row.int64(0))
+            seen += 1
+          }
+          ids.append(UInt8(ascii: "]"))
+          if seen > 0 {
+            try compact.bind(.textBytes(ids)).run()
+            total += connection.changes
+          }
+          return seen < PruneTransactions.sliceRows
+        }
       }
-      total += changed
-      after = last
-      if seen < asked { return total }
-      size.record(millis: PruneBatchSize.monotonicMillis() - started)
     }
+    return total
   }
 }

@@ -1,6 +1,9 @@
-import OutboxStore
+import Findings
 import OutboxTestSupport
+import SQLite
 import Testing
+
+@testable import OutboxStore
 
 /// The queries every drain runs must stay index lookups at millions of rows.
 @Suite(.timeLimit(.minutes(10))) struct QueryPlanTests {
@@ -38,5 +41,41 @@ import Testing
     ).map { $0.joined(separator: " ") }.joined(separator: "\n")
     #expect(plan.contains("USING INDEX content_key"), "\(plan)")
     #expect(!plan.contains("SCAN"), "\(plan)")
+  }
+}
+
+/// `inspect` and `retry` filters that name a whole key or a sparse state use an index.
+@Suite(.timeLimit(.minutes(10))) struct FilterPlanTests {
+  @Test(arguments: [
+    (FindingFilter(vulnId: "CVE-1", machineName: "web-01", lastModified: "2025-11-06T10:30:00Z"), "content_key"),
+    (FindingFilter(state: .dead), "delivery_dead"),
+    (FindingFilter(state: .sending), "delivery_leases"),
+    (FindingFilter(state: .dead, vulnId: "CVE-1"), "delivery_dead"),
+  ])
+  func filterUsesAnIndex(_ filter: FindingFilter, _ index: String) throws {
+    let directory = TemporaryDirectory()
+    let path = directory.file("outbox.sqlite")
+    _ = try Outbox(path: path)
+    let (condition, values) = filter.whereClause
+    var plan = ""
+    try Connection(path: path, create: false, readOnly: true)
+      .prepare("EXPLAIN QUERY PLAN SELECT id FROM findings WHERE \(condition) ORDER BY id LIMIT 50").bind(values)
+      .forEachRow { plan += ($0.text(3) ?? "") + "\n" }
+    #expect(plan.contains("INDEX \(index)"), "\(plan)")
+    #expect(!plan.split(separator: "\n").contains { $0.contains("SCAN d") && !$0.contains("USING") }, "\(plan)")
+  }
+
+  /// The full-key filter still compares the key columns: equal hashes of other keys do not match.
+  @Test func aFullKeyFilterFindsExactlyItsKey() throws {
+    let directory = TemporaryDirectory()
+    let outbox = try Outbox(path: directory.file("outbox.sqlite"))
+    _ = try outbox.enqueue([
+      validFinding(vulnId: "CVE-2025-1"), validFinding(vulnId: "CVE-2025-2"),
+    ])
+    let found = try outbox.findings(
+      matching: FindingFilter(vulnId: "CVE-2025-2", machineName: "web-01", lastModified: validFinding().lastModified))
+    #expect(found.map(\.vulnId) == ["CVE-2025-2"])
+    let none = try outbox.findings(matching: FindingFilter(vulnId: "CVE-2025-2", machineName: "web-02", lastModified: validFinding().lastModified))
+    #expect(none.isEmpty)
   }
 }
