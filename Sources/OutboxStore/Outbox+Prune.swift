@@ -6,13 +6,20 @@ import SQLite
   import Darwin
 #endif
 
-/// Prune's transactions: each changes rows in slices of `sliceRows` until `targetMillis` have
-/// passed, so it holds the write lock for about that long however slow a row is (in a large
-/// outbox one deleted row dirties about one page of the key index) and however fast the disk.
-/// A waiting `enqueue` or `drain` waits one transaction at most: the target plus one slice.
-enum PruneTransactions {
+/// Prune's transactions, each meant to hold the write lock for about `targetMillis`, however
+/// large the outbox and however fast the disk. A transaction runs statements of `sliceRows`
+/// rows until its statement time is up; its commit then writes every page they dirtied (in a
+/// large outbox about one page of the key index per deleted row), so the statement time is
+/// scaled after each transaction by how far the whole of it, commit included, was from the
+/// target. A pause after each commit lets waiting writers (polling every millisecond, see
+/// `Connection.setBusyTimeout`) take the lock.
+struct PruneTransactions {
   static let targetMillis: Int64 = 40
-  static let sliceRows = 256
+  static let sliceRows = 128
+  static let gapMicros: UInt32 = 3_000
+  /// Statement time for the next transaction.
+  private(set) var statementMillis: Int64 = 10
+  private var lastStatementMillis: Int64 = 0
 
   static func monotonicMillis() -> Int64 {
     var spec = timespec()
@@ -21,13 +28,22 @@ enum PruneTransactions {
   }
 
   /// Runs `slice` (one statement over at most `sliceRows` rows; true once nothing is left)
-  /// until the transaction's time is up or nothing is left; true at the end.
-  static func fill(_ slice: () throws(SQLiteError) -> Bool) throws(SQLiteError) -> Bool {
-    let started = monotonicMillis()
+  /// until this transaction's statement time is up or nothing is left; true at the end.
+  mutating func fill(_ slice: () throws(SQLiteError) -> Bool) throws(SQLiteError) -> Bool {
+    let started = Self.monotonicMillis()
+    defer { lastStatementMillis = Self.monotonicMillis() - started }
     while true {
       if try slice() { return true }
-      if monotonicMillis() - started >= targetMillis { return false }
+      if Self.monotonicMillis() - started >= statementMillis { return false }
     }
+  }
+
+  /// Scales the next statement time after a transaction that took `transactionMillis` in all,
+  /// then pauses for waiting writers.
+  mutating func finished(transactionMillis: Int64) {
+    let scaled = max(lastStatementMillis, 1) * Self.targetMillis / max(transactionMillis, 1)
+    statementMillis = min(Self.targetMillis, max(1, scaled))
+    usleep(Self.gapMicros)
   }
 }
 
@@ -72,11 +88,13 @@ extension Outbox {
   private func deleteInBatches(_ sql: String, cutoff: Int64, state: DeliveryState?) throws(OutboxError) -> Int {
     var total = 0
     var finished = false
+    var transactions = PruneTransactions()
     while !finished {
+      let started = PruneTransactions.monotonicMillis()
       finished = try write {
         let statement = try connection.prepare(sql)
         var changed = 0
-        let finished = try PruneTransactions.fill { () throws(SQLiteError) -> Bool in
+        let finished = try transactions.fill { () throws(SQLiteError) -> Bool in
           try statement.bind(.integer(cutoff), .integer(Int64(PruneTransactions.sliceRows))).run()
           changed += connection.changes
           return connection.changes < PruneTransactions.sliceRows
@@ -89,6 +107,7 @@ extension Outbox {
         total += changed
         return finished
       }
+      if !finished { transactions.finished(transactionMillis: PruneTransactions.monotonicMillis() - started) }
     }
     return total
   }
@@ -101,7 +120,9 @@ extension Outbox {
     var after: (sentAt: Int64, id: Int64) = (Int64.min, 0)
     var total = 0
     var finished = false
+    var transactions = PruneTransactions()
     while !finished {
+      let started = PruneTransactions.monotonicMillis()
       finished = try write {
         let select = try connection.prepare(
           """
@@ -121,7 +142,7 @@ extension Outbox {
           WHERE id IN (SELECT value FROM json_each(?1)) AND payload IS NOT NULL
           """
         )
-        return try PruneTransactions.fill { () throws(SQLiteError) -> Bool in
+        return try transactions.fill { () throws(SQLiteError) -> Bool in
           var ids: [UInt8] = Array("[".utf8)
           var seen = 0
           try select.bind(
@@ -141,6 +162,7 @@ extension Outbox {
           return seen < PruneTransactions.sliceRows
         }
       }
+      if !finished { transactions.finished(transactionMillis: PruneTransactions.monotonicMillis() - started) }
     }
     return total
   }

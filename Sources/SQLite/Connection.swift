@@ -108,9 +108,12 @@ public final class Connection {
   /// True between BEGIN and COMMIT or ROLLBACK (SQLite is not in autocommit mode).
   public var isInTransaction: Bool { sqlite3_get_autocommit(handle) == 0 }
 
-  /// Waits up to `milliseconds` for another writer's lock before failing with SQLITE_BUSY.
+  /// Waits about `milliseconds` for another writer's lock before failing with SQLITE_BUSY,
+  /// trying again every millisecond (SQLite's `busy_timeout` backs off to 100 ms between tries,
+  /// so it would keep missing the short gaps `prune` leaves between its transactions). Each
+  /// try sleeps at least a millisecond, so the wait is never shorter than asked.
   public func setBusyTimeout(milliseconds: Int32) {
-    sqlite3_busy_timeout(handle, milliseconds)
+    _ = cvebuster_sqlite_set_polling_busy_timeout(handle, milliseconds)
   }
 
   /// Runs `body` in a `BEGIN IMMEDIATE` transaction: the write lock is taken up front, so a
