@@ -87,27 +87,21 @@ extension Outbox {
   /// deleted rows leave the index the statement walks, so each slice starts where the last stopped.
   private func deleteInBatches(_ sql: String, cutoff: Int64, state: DeliveryState?) throws(OutboxError) -> Int {
     var total = 0
-    var finished = false
-    var transactions = PruneTransactions()
-    while !finished {
-      let started = PruneTransactions.monotonicMillis()
-      finished = try write {
-        let statement = try connection.prepare(sql)
-        var changed = 0
-        let finished = try transactions.fill { () throws(SQLiteError) -> Bool in
-          try statement.bind(.integer(cutoff), .integer(Int64(PruneTransactions.sliceRows))).run()
-          changed += connection.changes
-          return connection.changes < PruneTransactions.sliceRows
-        }
-        if let state {
-          var delta = StateDelta()
-          delta.move(changed, from: state, to: nil)
-          try apply(delta)
-        }
-        total += changed
-        return finished
+    try inPruneTransactions { transactions in
+      let statement = try connection.prepare(sql)
+      var changed = 0
+      let finished = try transactions.fill { () throws(SQLiteError) -> Bool in
+        try statement.bind(.integer(cutoff), .integer(Int64(PruneTransactions.sliceRows))).run()
+        changed += connection.changes
+        return connection.changes < PruneTransactions.sliceRows
       }
-      if !finished { transactions.finished(transactionMillis: PruneTransactions.monotonicMillis() - started) }
+      if let state {
+        var delta = StateDelta()
+        delta.move(changed, from: state, to: nil)
+        try apply(delta)
+      }
+      total += changed
+      return finished
     }
     return total
   }
@@ -119,51 +113,57 @@ extension Outbox {
   private func compactSent(before cutoff: Int64) throws(OutboxError) -> Int {
     var after: (sentAt: Int64, id: Int64) = (Int64.min, 0)
     var total = 0
-    var finished = false
-    var transactions = PruneTransactions()
-    while !finished {
-      let started = PruneTransactions.monotonicMillis()
-      finished = try write {
-        let select = try connection.prepare(
-          """
-          SELECT * FROM (
-            SELECT id, sent_at FROM finding_delivery INDEXED BY delivery_sent
-            WHERE state = 'sent' AND sent_at = ?2 AND id > ?3 AND sent_at < ?1 ORDER BY id LIMIT ?4)
-          UNION ALL
-          SELECT * FROM (
-            SELECT id, sent_at FROM finding_delivery INDEXED BY delivery_sent
-            WHERE state = 'sent' AND sent_at > ?2 AND sent_at < ?1 ORDER BY sent_at, id LIMIT ?4)
-          LIMIT ?4
-          """
+    try inPruneTransactions { transactions in
+      let select = try connection.prepare(
+        """
+        SELECT * FROM (
+          SELECT id, sent_at FROM finding_delivery INDEXED BY delivery_sent
+          WHERE state = 'sent' AND sent_at = ?2 AND id > ?3 AND sent_at < ?1 ORDER BY id LIMIT ?4)
+        UNION ALL
+        SELECT * FROM (
+          SELECT id, sent_at FROM finding_delivery INDEXED BY delivery_sent
+          WHERE state = 'sent' AND sent_at > ?2 AND sent_at < ?1 ORDER BY sent_at, id LIMIT ?4)
+        LIMIT ?4
+        """
+      )
+      let compact = try connection.prepare(
+        """
+        UPDATE finding_content SET payload = NULL
+        WHERE id IN (SELECT value FROM json_each(?1)) AND payload IS NOT NULL
+        """
+      )
+      return try transactions.fill { () throws(SQLiteError) -> Bool in
+        var ids: [UInt8] = Array("[".utf8)
+        var seen = 0
+        try select.bind(
+          .integer(cutoff), .integer(after.sentAt), .integer(after.id), .integer(Int64(PruneTransactions.sliceRows))
         )
-        let compact = try connection.prepare(
-          """
-          UPDATE finding_content SET payload = NULL
-          WHERE id IN (SELECT value FROM json_each(?1)) AND payload IS NOT NULL
-          """
-        )
-        return try transactions.fill { () throws(SQLiteError) -> Bool in
-          var ids: [UInt8] = Array("[".utf8)
-          var seen = 0
-          try select.bind(
-            .integer(cutoff), .integer(after.sentAt), .integer(after.id), .integer(Int64(PruneTransactions.sliceRows))
-          )
-          .forEachRow { row in
-            if seen > 0 { ids.append(UInt8(ascii: ",")) }
-            ids.append(contentsOf: String(row.int64(0)).utf8)
-            after = (row.int64(1), row.int64(0))
-            seen += 1
-          }
-          ids.append(UInt8(ascii: "]"))
-          if seen > 0 {
-            try compact.bind(.textBytes(ids)).run()
-            total += connection.changes
-          }
-          return seen < PruneTransactions.sliceRows
+        .forEachRow { row in
+          if seen > 0 { ids.append(UInt8(ascii: ",")) }
+          ids.append(contentsOf: String(row.int64(0)).utf8)
+          after = (row.int64(1), row.int64(0))
+          seen += 1
         }
+        ids.append(UInt8(ascii: "]"))
+        if seen > 0 {
+          try compact.bind(.textBytes(ids)).run()
+          total += connection.changes
+        }
+        return seen < PruneTransactions.sliceRows
       }
-      if !finished { transactions.finished(transactionMillis: PruneTransactions.monotonicMillis() - started) }
     }
     return total
+  }
+
+  /// Runs `transaction` in one short write transaction after another until it returns true
+  /// (nothing left); it fills each through the `PruneTransactions` it is given, which times them.
+  private func inPruneTransactions(_ transaction: (inout PruneTransactions) throws -> Bool) throws(OutboxError) {
+    var transactions = PruneTransactions()
+    var finished = false
+    while !finished {
+      let started = PruneTransactions.monotonicMillis()
+      finished = try write { try transaction(&transactions) }
+      if !finished { transactions.finished(transactionMillis: PruneTransactions.monotonicMillis() - started) }
+    }
   }
 }

@@ -9,6 +9,15 @@ import Testing
     range.map { ClaimedFinding(id: Int64($0), revision: 1, leaseID: 1, attempts: 1, payload: []) }
   }
 
+  /// Refuses a fresh body of `rows` rows, which must start a tracked bisection; its id.
+  static func startBisection(_ tracker: inout BisectionTracker, rows count: Int) -> Int? {
+    guard case .probeAndSplit(let id) = tracker.refused(SendJob(rows: rows(0..<count)), message: "x", batchID: 1) else {
+      Issue.record("a \(count)-row body should start a tracked bisection")
+      return nil
+    }
+    return id
+  }
+
   @Test func smallBodiesAreBisectedWithoutBookkeeping() {
     var tracker = BisectionTracker()
     #expect(tracker.refused(SendJob(rows: Self.rows(0..<4)), message: "x", batchID: 1) == .split(bisection: nil))
@@ -17,10 +26,7 @@ import Testing
 
   @Test func heldRowsGoDeadOnceAnotherPartIsDelivered() throws {
     var tracker = BisectionTracker()
-    guard case .probeAndSplit(let id) = tracker.refused(SendJob(rows: Self.rows(0..<16)), message: "x", batchID: 1) else {
-      Issue.record("a 16-row body should start a tracked bisection")
-      return
-    }
+    guard let id = Self.startBisection(&tracker, rows: 16) else { return }
     // Halves: the left one refused down to a single row, the right one delivered.
     #expect(tracker.refused(SendJob(rows: Self.rows(0..<8), bisection: id), message: "x", batchID: 2) == .split(bisection: id))
     #expect(tracker.refused(SendJob(rows: Self.rows(0..<1), bisection: id), message: "row 0 bad", batchID: 3) == .hold)
@@ -33,10 +39,7 @@ import Testing
 
   @Test func seventeenRefusalsWithoutADeliveryCondemnTheRequest() {
     var tracker = BisectionTracker()
-    guard case .probeAndSplit(let id) = tracker.refused(SendJob(rows: Self.rows(0..<64)), message: "x", batchID: 1) else {
-      Issue.record("expected a tracked bisection")
-      return
-    }
+    guard let id = Self.startBisection(&tracker, rows: 64) else { return }
     var held: [Int64] = []
     for refusal in 2...16 {
       let single = refusal % 2 == 0
@@ -60,10 +63,7 @@ import Testing
   /// request is fine, and the bisection then dead-letters each bad row however many parts fail.
   @Test func anAcceptedProbeProvesTheRequestFine() {
     var tracker = BisectionTracker()
-    guard case .probeAndSplit(let id) = tracker.refused(SendJob(rows: Self.rows(0..<64)), message: "x", batchID: 1) else {
-      Issue.record("expected a tracked bisection")
-      return
-    }
+    guard let id = Self.startBisection(&tracker, rows: 64) else { return }
     #expect(tracker.delivered(SendJob(rows: Self.rows(0..<1), bisection: id)).isEmpty)
     for refusal in 2...40 {
       #expect(tracker.refused(SendJob(rows: Self.rows(1..<9), bisection: id), message: "x", batchID: Int64(refusal)) == .split(bisection: id))
@@ -73,10 +73,7 @@ import Testing
 
   @Test func aBisectionEndingWithoutAVerdictGivesItsHeldRowsBack() {
     var tracker = BisectionTracker()
-    guard case .probeAndSplit(let id) = tracker.refused(SendJob(rows: Self.rows(0..<16)), message: "x", batchID: 1) else {
-      Issue.record("expected a tracked bisection")
-      return
-    }
+    guard let id = Self.startBisection(&tracker, rows: 16) else { return }
     // Both probes and the right half throttled (retried elsewhere), the left half refused
     // down to one row (it stands for the whole left half here).
     #expect(tracker.settledOtherwise(SendJob(rows: Self.rows(0..<1), bisection: id)).isEmpty)
