@@ -49,6 +49,8 @@ public struct OutboxOptions: Sendable {
 public final class Outbox {
   /// `application_id` of our databases ("CVB0"), so foreign SQLite files are refused.
   public static let applicationID: Int32 = 0x4356_4230
+  /// How large the write-ahead log grows before a checkpoint, and what it is cut back to after.
+  static let walCheckpointBytes: Int64 = 64 << 20
 
   public let path: String
   let connection: Connection
@@ -83,7 +85,12 @@ public final class Outbox {
       try Migrator(connection: connection, path: path).checkOwnership()
       try connection.execute("PRAGMA journal_mode = WAL")
       try connection.execute("PRAGMA synchronous = \(options.synchronous.rawValue)")
-      try connection.execute("PRAGMA journal_size_limit = 67108864")
+      try connection.execute("PRAGMA journal_size_limit = \(Self.walCheckpointBytes)")
+      // Checkpoint once the WAL holds about as much as it may keep: a page a writer dirties again
+      // and again (a random key-index page) is then copied back once per 64 MiB, not once per
+      // 4 MiB, SQLite's default. Measured (docs/benchmarks.md): enqueue about 15 % faster, prune 40 %.
+      let pageSize = max(512, try connection.scalarInt("PRAGMA page_size"))
+      try connection.execute("PRAGMA wal_autocheckpoint = \(Self.walCheckpointBytes / pageSize)")
       try connection.execute("PRAGMA cache_size = -\(options.cacheKiB)")
       try connection.defineKeyHashFunction()
       // Off while migrations rebuild tables that others reference (SQLite's documented procedure).

@@ -25,6 +25,21 @@ import Testing
     #expect(directoryMode == 0o700)
   }
 
+  /// SQLite's default checkpoints every 4 MiB of WAL; an outbox lets it grow to 64 MiB first, so
+  /// a key-index page dirtied by many small transactions is copied back once, not each time.
+  @Test func theWALGrowsPastSQLitesDefaultBeforeACheckpoint() throws {
+    let directory = TemporaryDirectory()
+    let path = directory.file("outbox.sqlite")
+    let outbox = try Outbox(path: path)
+    let title = String(repeating: "x", count: 2_000)
+    for batch in 0..<40 {
+      _ = try outbox.enqueue((0..<100).map { validFinding(vulnId: "CVE-2024-\(10_000 + batch * 100 + $0)", title: title) })
+    }
+    let walBytes = try FileManager.default.attributesOfItem(atPath: path + "-wal")[.size] as? Int ?? 0
+    #expect(walBytes > 6 << 20, "40 transactions of about 200 KiB each stay in the WAL")
+    #expect(walBytes < 64 << 20)
+  }
+
   @Test func reopeningIsANoOp() throws {
     let directory = TemporaryDirectory()
     let path = directory.file("outbox.sqlite")
