@@ -13,6 +13,8 @@ public struct InputSummary: Sendable {
   public let source: String
   public var counts = EnqueueCounts()
   public var rejected = 0
+  /// Write transactions committed for this input (one per `chunkSize` records; one with `--strict`).
+  public var transactions = 0
   /// `--strict` only: the input had rejections, so none of its records were stored.
   public var rolledBack = false
 }
@@ -54,11 +56,11 @@ public struct EnqueuePipeline {
   ///   ``ThreadStartError`` when no reader thread can be started.
   public func enqueue(fileDescriptor: Int32, source: String, onReject: (Rejection) -> Void) throws -> InputSummary {
     let channel = ChunkChannel()
-    let (validator, chunkSize) = (self.validator, min(self.chunkSize, Self.handOverRows))
+    let (validator, handOverRows) = (self.validator, min(chunkSize, Self.handOverRows))
     let reader = try JoinedThread {
       var producer = ChunkProducer(
         reader: RecordReader(fileDescriptor: fileDescriptor, source: source), validator: validator,
-        chunkSize: chunkSize, channel: channel)
+        chunkSize: handOverRows, channel: channel)
       producer.run()
     }
     defer {
@@ -68,34 +70,40 @@ public struct EnqueuePipeline {
 
     var summary = InputSummary(source: source)
     var counts = EnqueueCounts()
-    /// Takes chunks into `transaction` until `limit` records are in it; true at the end of input.
-    func fill(_ transaction: EnqueueTransaction, limit: Int) throws -> Bool {
-      var rows = 0
-      while rows < limit {
-        guard let chunk = try channel.take() else { return true }
-        for rejection in chunk.rejections { onReject(rejection) }
-        summary.rejected += chunk.rejections.count
-        if !chunk.findings.isEmpty { counts += try transaction.insert(chunk.findings, refreshAfter: refreshAfter) }
-        rows += chunk.findings.count + chunk.rejections.count
-      }
-      return false
+    /// Stores one hand-over chunk in `transaction`; returns the records it held.
+    func store(_ chunk: Chunk, in transaction: EnqueueTransaction) throws -> Int {
+      for rejection in chunk.rejections { onReject(rejection) }
+      summary.rejected += chunk.rejections.count
+      if !chunk.findings.isEmpty { counts += try transaction.insert(chunk.findings, refreshAfter: refreshAfter) }
+      return chunk.findings.count + chunk.rejections.count
     }
     if strict {
       do {
         try outbox.withEnqueueTransaction { transaction in
-          _ = try fill(transaction, limit: .max)
+          while let chunk = try channel.take() { _ = try store(chunk, in: transaction) }
           if summary.rejected > 0 { throw StrictRollback() }
         }
         summary.counts = counts
+        summary.transactions = 1
       } catch is StrictRollback {
         summary.rolledBack = true
       }
     } else {
       // A transaction spans several hand-over chunks: fewer commits (each rewrites the index
-      // pages it dirtied) without holding more findings in memory.
-      var finished = false
-      while !finished {
-        try outbox.withEnqueueTransaction { finished = try fill($0, limit: chunkSize) }
+      // pages it dirtied) without holding more findings in memory. A transaction begins only once
+      // its first chunk has arrived, so an input that ends on a chunk boundary commits no empty one.
+      var next = try channel.take()
+      while let first = next {
+        try outbox.withEnqueueTransaction { transaction in
+          var (chunk, rows) = (first, 0)
+          while true {
+            rows += try store(chunk, in: transaction)
+            guard rows < chunkSize, let more = try channel.take() else { break }
+            chunk = more
+          }
+        }
+        summary.transactions += 1
+        next = try channel.take()
       }
       summary.counts = counts
     }

@@ -23,6 +23,21 @@ import Testing
     #expect(try outbox.status().pending == 12_010)
   }
 
+  /// `--chunk-size` is records per transaction, above the 5,000-record hand-over too.
+  @Test(arguments: [(10_000, 2), (3_000, 4), (20_000, 1), (1_000, 12)])
+  func eachTransactionHoldsChunkSizeRecords(chunkSize: Int, transactions: Int) throws {
+    let dir = TemporaryDirectory()
+    let outbox = try Outbox(path: dir.file("outbox.sqlite"))
+    let path = dir.write("input.ndjson", Fixtures.ndjson(count: 12_000))
+    let descriptor = open(path, O_RDONLY)
+    defer { close(descriptor) }
+    let summary = try EnqueuePipeline(outbox: outbox, chunkSize: chunkSize).enqueue(
+      fileDescriptor: descriptor, source: "input.ndjson"
+    ) { _ in }
+    #expect(summary.counts.new == 12_000)
+    #expect(summary.transactions == transactions)
+  }
+
   @Test func aStoreFailureReturnsWithTheReaderJoinedAndTheRestUnread() throws {
     let dir = TemporaryDirectory()
     let db = dir.file("outbox.sqlite")
