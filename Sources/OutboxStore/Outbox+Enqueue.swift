@@ -32,12 +32,17 @@ extension Outbox {
   // De-duplication: a new key is inserted; a known key with a different content hash becomes a
   // new revision and goes back to `pending` (a row being sent keeps its lease, and the fenced
   // acknowledgement sends it round again); an identical one changes nothing. Keys are found
-  // through `key_hash` and confirmed on the key columns (see `StoredPayload`).
+  // through their `key_hash` pairs in `finding_keys` and confirmed on the key columns (see
+  // `StoredPayload`); a pair whose row prune deleted joins nothing.
 
   /// Inserts a new key's content (the caller looked it up first).
   static let insertContentSQL = """
     INSERT INTO finding_content (key_hash, vuln_id, machine_name, last_modified, payload, content_hash, enqueued_at)
     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+    """
+  /// The lookup pair of a key just inserted.
+  static let insertKeySQL = """
+    INSERT INTO finding_keys (key_hash, id) VALUES (?1, ?2)
     """
   /// The delivery row of a key just inserted.
   static let insertDeliverySQL = """
@@ -47,8 +52,8 @@ extension Outbox {
   /// dropped its payload, whether its latest revision was delivered at or before ?6, and its state.
   static let lookupSQL = """
     SELECT c.id, c.content_hash IS ?5, c.payload IS NULL, d.state = 'sent' AND d.sent_at <= ?6, d.state
-    FROM finding_content AS c JOIN finding_delivery AS d ON d.id = c.id
-    WHERE c.key_hash = ?1 AND c.vuln_id = ?2 AND c.machine_name = ?3 AND c.last_modified = ?4
+    FROM finding_keys AS k JOIN finding_content AS c ON c.id = k.id JOIN finding_delivery AS d ON d.id = c.id
+    WHERE k.key_hash = ?1 AND c.vuln_id = ?2 AND c.machine_name = ?3 AND c.last_modified = ?4
     """
   /// Stores a known key's content (new content, or the payload of a compacted key).
   static let updateContentSQL = """
@@ -99,6 +104,7 @@ extension Outbox {
 
   func insert(_ findings: [StorableFinding], now: Int64, refreshAfter: Int64?) throws(SQLiteError) -> EnqueueCounts {
     let insertContent = try connection.prepare(Self.insertContentSQL)
+    let insertKey = try connection.prepare(Self.insertKeySQL)
     let insertDelivery = try connection.prepare(Self.insertDeliverySQL)
     let lookup = try connection.prepare(Self.lookupSQL)
     let updateContent = try connection.prepare(Self.updateContentSQL)
@@ -128,7 +134,9 @@ extension Outbox {
       let stored = SQLValue.textBytes(finding.storedPayload)
       guard let known else {
         try insertContent.bind(keyHash, vulnId, machineName, lastModified, stored, contentHash, .integer(now)).run()
-        try insertDelivery.bind(.integer(connection.lastInsertRowID), .integer(now)).run()
+        let id = SQLValue.integer(connection.lastInsertRowID)
+        try insertKey.bind(keyHash, id).run()
+        try insertDelivery.bind(id, .integer(now)).run()
         counts.new += 1
         delta.move(1, from: nil, to: .pending)
         continue

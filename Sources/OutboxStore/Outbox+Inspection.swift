@@ -65,7 +65,7 @@ public struct FindingFilter: Sendable {
   }
 
   /// The condition on the `findings` view, written so that SQLite can use an index where one
-  /// helps at millions of rows: a full key goes through `content_key`; `dead` and `sending`
+  /// helps at millions of rows: a full key goes through `finding_keys`; `dead` and `sending`
   /// (usually few rows) are spelled as literals, so their partial indexes apply. `pending` and
   /// `sent` stay parameters: a walk in id order, stopped by the limit, beats sorting millions.
   var whereClause: (sql: String, values: [SQLValue]) {
@@ -81,7 +81,7 @@ public struct FindingFilter: Sendable {
       break
     }
     if let vulnId, let machineName, let lastModified {
-      conditions.append("id IN (SELECT id FROM finding_content WHERE key_hash = ?)")
+      conditions.append("id IN (SELECT id FROM finding_keys WHERE key_hash = ?)")
       values.append(
         .integer(StoredPayload.keyHash(vulnId: vulnId, machineName: machineName, lastModified: lastModified)))
     }
@@ -107,6 +107,8 @@ public struct PruneCounts: Sendable, Codable, Equatable {
   public var compactedSent = 0
   public var deletedDead = 0
   public var deletedBatches = 0
+  /// Lookup pairs of deleted rows removed from `finding_keys` (see `Outbox.sweepStaleKeys`).
+  public var sweptKeys = 0
 
   public init() {}
 }
@@ -235,6 +237,9 @@ extension Outbox {
         counts.deletedDead = try count(
           "SELECT count(*) FROM finding_delivery WHERE state = 'dead' AND updated_at < ?", deadBefore)
       }
+      let (stale, rows) = try keySweepBacklog()
+      let deleted = counts.deletedSent + counts.deletedDead
+      if Self.sweepIsDue(stale: stale + deleted, rows: rows - deleted) { counts.sweptKeys = stale + deleted }
       return counts
     } catch {
       throw OutboxError.from(error, path: path)

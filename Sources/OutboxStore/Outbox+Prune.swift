@@ -55,6 +55,7 @@ extension Outbox {
   ///
   /// Works in short transactions (see `PruneTransactions`), each walking its index from where the
   /// previous one stopped, so a million rows cost a million row changes, not a rescan per batch.
+  /// Deleted rows leave their `finding_keys` pairs behind, swept out in key order once due.
   public func prune(sentBefore: Int64?, deadBefore: Int64?, compact: Bool) throws(OutboxError) -> PruneCounts {
     var counts = PruneCounts()
     if let sentBefore {
@@ -80,6 +81,7 @@ extension Outbox {
           WHERE state = 'dead' AND updated_at < ?1 ORDER BY updated_at LIMIT ?2)
         """, cutoff: deadBefore, state: .dead)
     }
+    counts.sweptKeys = try sweepStaleKeys()
     return counts
   }
 
@@ -99,6 +101,7 @@ extension Outbox {
         var delta = StateDelta()
         delta.move(changed, from: state, to: nil)
         try apply(delta)
+        try connection.prepare("UPDATE key_sweep SET stale = stale + ?").bind(.integer(Int64(changed))).run()
       }
       total += changed
       return finished
@@ -165,5 +168,60 @@ extension Outbox {
       finished = try write { try transaction(&transactions) }
       if !finished { transactions.finished(transactionMillis: PruneTransactions.monotonicMillis() - started) }
     }
+  }
+}
+
+extension Outbox {
+  /// Stale pairs (rows deleted, pairs not yet swept) and rows in the outbox.
+  func keySweepBacklog() throws(SQLiteError) -> (stale: Int, rows: Int) {
+    let stale = try connection.prepare("SELECT stale FROM key_sweep").firstRow { $0.int(0) } ?? 0
+    let rows = try connection.prepare("SELECT coalesce(sum(rows), 0) FROM delivery_counts").firstRow { $0.int(0) } ?? 0
+    return (stale, rows)
+  }
+
+  /// A sweep reads every pair, so it waits until stale pairs are a fifth of them: a sweep then
+  /// costs at most five reads per pair it removes, each page written once.
+  static func sweepIsDue(stale: Int, rows: Int) -> Bool { stale > 0 && stale * 4 >= rows }
+
+  /// Deletes the `finding_keys` pairs whose row is gone, walking the table in key order in
+  /// prune's short transactions, once `sweepIsDue` (or always with `force`).
+  /// Every row has its delivery row (inserted together, deleted by cascade), so a pair is
+  /// stale exactly when `finding_delivery`, the narrower table, has no row with its id.
+  /// - Returns: the pairs deleted.
+  public func sweepStaleKeys(force: Bool = false) throws(OutboxError) -> Int {
+    let (stale, rows): (Int, Int)
+    do {
+      (stale, rows) = try keySweepBacklog()
+    } catch {
+      throw OutboxError.from(error, path: path)
+    }
+    guard force || Self.sweepIsDue(stale: stale, rows: rows) else { return 0 }
+    var after: (keyHash: Int64, id: Int64) = (.min, .min)
+    var total = 0
+    try inPruneTransactions { transactions in
+      let boundary = try connection.prepare(
+        "SELECT key_hash, id FROM finding_keys WHERE (key_hash, id) > (?1, ?2) ORDER BY key_hash, id LIMIT 1 OFFSET ?3")
+      let sweep = try connection.prepare(
+        """
+        DELETE FROM finding_keys
+        WHERE (key_hash, id) > (?1, ?2) AND (key_hash, id) <= (?3, ?4)
+          AND NOT EXISTS (SELECT 1 FROM finding_delivery AS d WHERE d.id = finding_keys.id)
+        """)
+      var removed = 0
+      let finished = try transactions.fill { () throws(SQLiteError) -> Bool in
+        let last = try boundary.bind(
+          .integer(after.keyHash), .integer(after.id), .integer(Int64(PruneTransactions.sliceRows - 1))
+        ).firstRow { (keyHash: $0.int64(0), id: $0.int64(1)) }
+        let upTo = last ?? (Int64.max, Int64.max)
+        try sweep.bind(.integer(after.keyHash), .integer(after.id), .integer(upTo.keyHash), .integer(upTo.id)).run()
+        removed += connection.changes
+        after = upTo
+        return last == nil
+      }
+      try connection.prepare("UPDATE key_sweep SET stale = max(0, stale - ?)").bind(.integer(Int64(removed))).run()
+      total += removed
+      return finished
+    }
+    return total
   }
 }

@@ -13,6 +13,7 @@ import Testing
     #expect(
       query(path, "SELECT version, name FROM schema_migrations") == [
         ["1", "init"], ["2", "narrow_delivery_state"], ["3", "endpoint_state_and_views"], ["4", "key_hash_and_state_counts"],
+        ["5", "key_table"],
       ])
     #expect(query(path, "PRAGMA application_id") == [["\(Outbox.applicationID)"]])
     #expect(query(path, "PRAGMA journal_mode") == [["wal"]])
@@ -167,6 +168,11 @@ import Testing
     #expect(query(path, "SELECT * FROM findings ORDER BY id") == before, "the findings view shows version 1's rows")
     #expect(query(path, "SELECT owner, expires_at FROM leases") == [["h:1:a", "9000"]])
     #expect(query(path, "PRAGMA foreign_key_check").isEmpty)
+    // Version 5: one lookup pair per row, nothing stale.
+    #expect(
+      query(path, "SELECT key_hash, id FROM finding_keys ORDER BY id")
+        == query(path, "SELECT key_hash, id FROM finding_content ORDER BY id"))
+    #expect(query(path, "SELECT stale FROM key_sweep") == [["0"]])
     let status = try outbox.status()
     #expect(status.pending == 1 && status.sending == 1 && status.sent == 1 && status.dead == 1)
     // Ids stay never-reused: id 7 was taken in version 1.

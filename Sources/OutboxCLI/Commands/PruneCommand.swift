@@ -11,7 +11,8 @@ struct PruneCommand: ParsableCommand {
       the same finding again is a no-op. So the retention you choose is the de-duplication \
       window. --compact keeps that memory (key and content hash) and drops only the payload; \
       without it the rows are deleted. Request records (batches) older than the same retention \
-      are deleted too. Works in short transactions (about 40 ms each), so a running \
+      are deleted too. A deleted row leaves its key-lookup pair behind; once such pairs are a \
+      fifth of all, prune sweeps them out in key order. Works in short transactions (about 40 ms each), so a running \
       enqueue or drain waits no longer than that.
 
       Example: cvebuster-outbox prune --sent-older-than 30d --compact --dead-older-than 90d
@@ -52,7 +53,8 @@ struct PruneCommand: ParsableCommand {
         StandardOutput.write(
           """
           dry run: would \(compact ? "compact \(counts.compactedSent)" : "delete \(counts.deletedSent)") sent row(s), \
-          delete \(counts.deletedDead) dead row(s) and \(counts.deletedBatches) request record(s); nothing changed
+          delete \(counts.deletedDead) dead row(s) and \(counts.deletedBatches) request record(s)\
+          \(counts.sweptKeys > 0 ? ", and sweep \(counts.sweptKeys) stale key pair(s)" : ""); nothing changed
 
           """)
         return
@@ -60,7 +62,8 @@ struct PruneCommand: ParsableCommand {
       StandardOutput.write(
         """
         sent rows \(compact ? "compacted \(counts.compactedSent)" : "deleted \(counts.deletedSent)"), \
-        dead rows deleted \(counts.deletedDead), request records deleted \(counts.deletedBatches)
+        dead rows deleted \(counts.deletedDead), request records deleted \(counts.deletedBatches)\
+        \(counts.sweptKeys > 0 ? ", stale key pairs swept \(counts.sweptKeys)" : "")
 
         """)
     } catch {

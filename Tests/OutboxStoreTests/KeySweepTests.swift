@@ -1,0 +1,77 @@
+import OutboxStore
+import OutboxTestSupport
+import Testing
+
+/// Deleted rows leave their `finding_keys` pairs behind; prune sweeps them out once they are a
+/// fifth of all pairs. A stale pair must never make a key look known.
+@Suite struct KeySweepTests {
+  let directory = TemporaryDirectory()
+  var path: String { directory.file("outbox.sqlite") }
+
+  /// `count` rows enqueued at 1,000; the first `delivered` of them sent at 3,000.
+  func outbox(_ count: Int, delivered: Int) throws -> Outbox {
+    let outbox = try Outbox(path: path)
+    _ = try outbox.enqueue((0..<count).map { validFinding(vulnId: "CVE-2025-\($0)") }, now: 1_000)
+    let claimed = try outbox.claim(owner: "h:1:x", limit: delivered, leaseMillis: 60_000, now: 2_000)
+    #expect(try outbox.markSent(claimed, batchID: 1, now: 3_000) == delivered)
+    return outbox
+  }
+
+  func stalePairs() -> [[String]] {
+    query(path, "SELECT count(*) FROM finding_keys AS k WHERE NOT EXISTS (SELECT 1 FROM finding_content AS c WHERE c.id = k.id)")
+  }
+
+  @Test func pairsOfAFewDeletedRowsStayAndAreCounted() throws {
+    let outbox = try outbox(100, delivered: 10)
+    let counts = try outbox.prune(sentBefore: 4_000, deadBefore: nil, compact: false)
+    #expect(counts.deletedSent == 10 && counts.sweptKeys == 0, "10 stale of 100 pairs is under a fifth")
+    #expect(stalePairs() == [["10"]])
+    #expect(query(path, "SELECT stale FROM key_sweep") == [["10"]])
+  }
+
+  @Test func aStalePairDoesNotMakeItsKeyKnown() throws {
+    let outbox = try outbox(100, delivered: 10)
+    let deleted = query(path, "SELECT vuln_id FROM findings WHERE state = 'sent' ORDER BY id").map { $0[0] }
+    let kept = query(path, "SELECT vuln_id FROM findings WHERE state = 'pending' ORDER BY id LIMIT 10").map { $0[0] }
+    _ = try outbox.prune(sentBefore: 4_000, deadBefore: nil, compact: false)
+    let again = try outbox.enqueue((deleted + kept).map { validFinding(vulnId: $0) }, now: 5_000)
+    #expect(again.new == 10, "the 10 deleted keys are new again")
+    #expect(again.unchanged == 10, "the 10 pending keys are still known")
+    #expect(try outbox.status().pending == 100)
+    // A deleted key now has a stale pair and a live one; the live one is found.
+    #expect(try outbox.enqueue([validFinding(vulnId: deleted[3])], now: 6_000).unchanged == 1)
+  }
+
+  @Test func aSweepRemovesExactlyTheStalePairs() throws {
+    let outbox = try outbox(1_000, delivered: 300)
+    let dryRun = try outbox.pruneCounts(sentBefore: 4_000, deadBefore: nil, compact: false)
+    #expect(dryRun.deletedSent == 300 && dryRun.sweptKeys == 300, "300 stale against 700 rows is due")
+    let counts = try outbox.prune(sentBefore: 4_000, deadBefore: nil, compact: false)
+    #expect(counts.deletedSent == 300 && counts.sweptKeys == 300)
+    #expect(stalePairs() == [["0"]])
+    #expect(query(path, "SELECT stale FROM key_sweep") == [["0"]])
+    #expect(
+      query(path, "SELECT key_hash, id FROM finding_keys ORDER BY id")
+        == query(path, "SELECT key_hash, id FROM finding_content ORDER BY id"), "every live row keeps its pair")
+    #expect(try outbox.enqueue((0..<1_000).map { validFinding(vulnId: "CVE-2025-\($0)") }, now: 5_000).new == 300)
+  }
+
+  /// Stale pairs left by earlier prunes count toward the next one's sweep, dead rows' too.
+  @Test func staleCountsAddUpAcrossPrunes() throws {
+    let outbox = try outbox(500, delivered: 60)
+    #expect(try outbox.prune(sentBefore: 4_000, deadBefore: nil, compact: false).sweptKeys == 0)
+    let claimed = try outbox.claim(owner: "h:1:y", limit: 40, leaseMillis: 60_000, now: 7_000)
+    #expect(try outbox.markDead(claimed, error: "HTTP 400", reason: .invalidContent, batchID: nil, now: 8_000) == 40)
+    let counts = try outbox.prune(sentBefore: nil, deadBefore: 9_000, compact: false)
+    #expect(counts.deletedDead == 40 && counts.sweptKeys == 100, "60 + 40 stale against 400 rows is due")
+    #expect(stalePairs() == [["0"]])
+    #expect(try outbox.checkStateCounts().matches)
+  }
+
+  /// A sweep of many slices resumes after the last pair of each and misses nothing.
+  @Test func aLargeSweepCoversEveryPair() throws {
+    let outbox = try outbox(3_000, delivered: 3_000)
+    #expect(try outbox.prune(sentBefore: 4_000, deadBefore: nil, compact: false).sweptKeys == 3_000)
+    #expect(query(path, "SELECT count(*) FROM finding_keys") == [["0"]])
+  }
+}
