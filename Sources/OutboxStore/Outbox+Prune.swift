@@ -184,18 +184,18 @@ extension Outbox {
   static func sweepIsDue(stale: Int, rows: Int) -> Bool { stale > 0 && stale * 4 >= rows }
 
   /// Deletes the `finding_keys` pairs whose row is gone, walking the table in key order in
-  /// prune's short transactions, once `sweepIsDue` (or always with `force`).
+  /// prune's short transactions, once `sweepIsDue`.
   /// Every row has its delivery row (inserted together, deleted by cascade), so a pair is
   /// stale exactly when `finding_delivery`, the narrower table, has no row with its id.
   /// - Returns: the pairs deleted.
-  public func sweepStaleKeys(force: Bool = false) throws(OutboxError) -> Int {
+  func sweepStaleKeys() throws(OutboxError) -> Int {
     let (stale, rows): (Int, Int)
     do {
       (stale, rows) = try keySweepBacklog()
     } catch {
       throw OutboxError.from(error, path: path)
     }
-    guard force || Self.sweepIsDue(stale: stale, rows: rows) else { return 0 }
+    guard Self.sweepIsDue(stale: stale, rows: rows) else { return 0 }
     var after: (keyHash: Int64, id: Int64) = (.min, .min)
     var total = 0
     try inPruneTransactions { transactions in
