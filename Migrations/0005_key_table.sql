@@ -7,9 +7,10 @@
 -- leaves its pair behind. A pair whose id has no row is stale and harmless: enqueue joins each
 -- pair to its row (ids are never reused), so a stale pair matches nothing. `prune` counts the
 -- pairs it leaves in `key_sweep` and, once they are a fifth of all pairs, sweeps them out in
--- key order: each index page is then written once, however many of its pairs go.
+-- key order: each page of the table is then written once, however many of its pairs go.
 --
--- `finding_content.key_hash` stays: it is what this migration and `doctor` rebuild pairs from.
+-- `finding_content.key_hash` stays: this migration builds the pairs from it, and dropping the
+-- column would rebuild the whole table.
 
 CREATE TABLE finding_keys (
   key_hash INTEGER NOT NULL,   -- cvebuster_key_hash(vuln_id, machine_name, last_modified)
