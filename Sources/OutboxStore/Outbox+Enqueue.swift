@@ -32,17 +32,18 @@ extension Outbox {
   // De-duplication: a new key is inserted; a known key with a different content hash becomes a
   // new revision and goes back to `pending` (a row being sent keeps its lease, and the fenced
   // acknowledgement sends it round again); an identical one changes nothing. Keys are found
-  // through their `key_hash` pairs in `finding_keys` and confirmed on the key columns (see
-  // `StoredPayload`); a pair whose row prune deleted joins nothing.
+  // through their `key_hash` pairs in `finding_keys` or `recent_keys` (see `Outbox+KeyPairs`)
+  // and confirmed on the key columns (see `StoredPayload`); a pair whose row prune deleted joins
+  // nothing.
 
   /// Inserts a new key's content (the caller looked it up first).
   static let insertContentSQL = """
     INSERT INTO finding_content (key_hash, vuln_id, machine_name, last_modified, payload, content_hash, enqueued_at)
     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
     """
-  /// The lookup pair of a key just inserted.
+  /// The lookup pair of a key just inserted; it moves into `finding_keys` later.
   static let insertKeySQL = """
-    INSERT INTO finding_keys (key_hash, id) VALUES (?1, ?2)
+    INSERT INTO recent_keys (key_hash, id) VALUES (?1, ?2)
     """
   /// The delivery row of a key just inserted.
   static let insertDeliverySQL = """
@@ -52,8 +53,9 @@ extension Outbox {
   /// dropped its payload, whether its latest revision was delivered at or before ?6, and its state.
   static let lookupSQL = """
     SELECT c.id, c.content_hash IS ?5, c.payload IS NULL, d.state = 'sent' AND d.sent_at <= ?6, d.state
-    FROM finding_keys AS k JOIN finding_content AS c ON c.id = k.id JOIN finding_delivery AS d ON d.id = c.id
-    WHERE k.key_hash = ?1 AND c.vuln_id = ?2 AND c.machine_name = ?3 AND c.last_modified = ?4
+    FROM (SELECT id FROM finding_keys WHERE key_hash = ?1 UNION ALL SELECT id FROM recent_keys WHERE key_hash = ?1) AS k
+    JOIN finding_content AS c ON c.id = k.id JOIN finding_delivery AS d ON d.id = c.id
+    WHERE c.vuln_id = ?2 AND c.machine_name = ?3 AND c.last_modified = ?4
     """
   /// Stores a known key's content (new content, or the payload of a compacted key).
   static let updateContentSQL = """
@@ -76,30 +78,37 @@ extension Outbox {
     WHERE id = ?1
     """
 
-  /// Stores `findings` in one transaction. With `refreshAfter` (milliseconds), a known key with
+  /// Stores `findings` in one transaction, then moves recent lookup pairs if due. With `refreshAfter` (milliseconds), a known key with
   /// unchanged content whose latest revision was delivered that long ago or longer is queued
   /// again and counted `refreshed`; nil never refreshes.
   public func enqueue(_ findings: [ValidFinding], now: Int64 = Outbox.now(), refreshAfter: Int64? = nil)
     throws(OutboxError) -> EnqueueCounts
   {
     let storable = findings.map(StorableFinding.init)
+    let counts: EnqueueCounts
     do {
-      return try connection.immediateTransaction { try insert(storable, now: now, refreshAfter: refreshAfter) }
+      counts = try connection.immediateTransaction { try insert(storable, now: now, refreshAfter: refreshAfter) }
     } catch let error as SQLiteError {
       throw OutboxError.from(error, path: path)
     } catch {
       throw .localIO(path: path, detail: "\(error)")
     }
+    try mergeRecentKeysIfDue()
+    return counts
   }
 
   /// Runs `body` inside one write transaction whose inserts go through `EnqueueTransaction`;
-  /// any error rolls everything back (used by `enqueue --strict`).
+  /// any error rolls everything back (used by `enqueue --strict`). Recent lookup pairs move
+  /// after the commit, if due.
   public func withEnqueueTransaction<T>(_ body: (EnqueueTransaction) throws -> T) throws -> T {
+    let result: T
     do {
-      return try connection.immediateTransaction { try body(EnqueueTransaction(outbox: self)) }
+      result = try connection.immediateTransaction { try body(EnqueueTransaction(outbox: self)) }
     } catch let error as SQLiteError {
       throw OutboxError.from(error, path: path)
     }
+    try mergeRecentKeysIfDue()
+    return result
   }
 
   func insert(_ findings: [StorableFinding], now: Int64, refreshAfter: Int64?) throws(SQLiteError) -> EnqueueCounts {
@@ -158,6 +167,7 @@ extension Outbox {
       }
     }
     try apply(delta)
+    try countRecentKeys(counts.new)
     return counts
   }
 }

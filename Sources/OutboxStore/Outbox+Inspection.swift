@@ -65,7 +65,7 @@ public struct FindingFilter: Sendable {
   }
 
   /// The condition on the `findings` view, written so that SQLite can use an index where one
-  /// helps at millions of rows: a full key goes through `finding_keys`; `dead` and `sending`
+  /// helps at millions of rows: a full key goes through the key pairs; `dead` and `sending`
   /// (usually few rows) are spelled as literals, so their partial indexes apply. `pending` and
   /// `sent` stay parameters: a walk in id order, stopped by the limit, beats sorting millions.
   var whereClause: (sql: String, values: [SQLValue]) {
@@ -81,9 +81,10 @@ public struct FindingFilter: Sendable {
       break
     }
     if let vulnId, let machineName, let lastModified {
-      conditions.append("id IN (SELECT id FROM finding_keys WHERE key_hash = ?)")
-      values.append(
-        .integer(StoredPayload.keyHash(vulnId: vulnId, machineName: machineName, lastModified: lastModified)))
+      conditions.append(
+        "id IN (SELECT id FROM finding_keys WHERE key_hash = ? UNION ALL SELECT id FROM recent_keys WHERE key_hash = ?)")
+      let keyHash = StoredPayload.keyHash(vulnId: vulnId, machineName: machineName, lastModified: lastModified)
+      values += [.integer(keyHash), .integer(keyHash)]
     }
     if let vulnId {
       conditions.append("vuln_id = ?")

@@ -29,26 +29,40 @@ import Testing
     #expect(tableScans.isEmpty, "\(name) scans the table: \(plan)")
   }
 
-  /// Enqueue finds a known key through its 64-bit hash, not by scanning.
+  /// Enqueue finds a known key through its 64-bit hash in both pair tables, not by scanning.
   @Test func keyLookupUsesTheKeyHashIndex() throws {
     let directory = TemporaryDirectory()
     let path = directory.file("outbox.sqlite")
     _ = try Outbox(path: path)
-    let plan = query(
-      path,
-      "EXPLAIN QUERY PLAN SELECT c.id FROM finding_keys AS k JOIN finding_content AS c ON c.id = k.id "
-        + "JOIN finding_delivery AS d ON d.id = c.id "
-        + "WHERE k.key_hash = 7 AND c.vuln_id = 'x' AND c.machine_name = 'y' AND c.last_modified = 'z'"
-    ).map { $0.joined(separator: " ") }.joined(separator: "\n")
-    #expect(plan.contains("SEARCH k USING PRIMARY KEY (key_hash=?)"), "\(plan)")
+    var plan = ""
+    try Connection(path: path, create: false, readOnly: true).prepare("EXPLAIN QUERY PLAN " + Outbox.lookupSQL)
+      .bind(.integer(7), .text("x"), .text("y"), .text("z"), .blob([1]), .integer(0))
+      .forEachRow { plan += ($0.text(3) ?? "") + "\n" }
+    #expect(plan.contains("SEARCH finding_keys USING PRIMARY KEY (key_hash=?)"), "\(plan)")
+    #expect(plan.contains("SEARCH recent_keys USING PRIMARY KEY (key_hash=?)"), "\(plan)")
     #expect(!plan.contains("SCAN"), "\(plan)")
+  }
+
+  /// A move of recent pairs reads and deletes a key range of `recent_keys`, never all of it.
+  @Test func movingRecentPairsSearchesARange() throws {
+    let directory = TemporaryDirectory()
+    let path = directory.file("outbox.sqlite")
+    _ = try Outbox(path: path)
+    for sql in Outbox.moveRecentKeysSQL {
+      var plan = ""
+      try Connection(path: path, create: false, readOnly: true).prepare("EXPLAIN QUERY PLAN " + sql)
+        .bind((0..<sql.filter { $0 == "?" }.count).map { _ in SQLValue.integer(0) })
+        .forEachRow { plan += ($0.text(3) ?? "") + "\n" }
+      #expect(plan.contains("SEARCH recent_keys USING PRIMARY KEY ((key_hash,id)>(?,?)"), "\(sql): \(plan)")
+      #expect(!plan.contains("SCAN"), "\(sql): \(plan)")
+    }
   }
 }
 
 /// `inspect` and `retry` filters that name a whole key or a sparse state use an index.
 @Suite(.timeLimit(.minutes(10))) struct FilterPlanTests {
   @Test(arguments: [
-    (FindingFilter(vulnId: "CVE-1", machineName: "web-01", lastModified: "2025-11-06T10:30:00Z"), "finding_keys USING PRIMARY KEY"),
+    (FindingFilter(vulnId: "CVE-1", machineName: "web-01", lastModified: "2025-11-06T10:30:00Z"), "recent_keys USING PRIMARY KEY"),
     (FindingFilter(state: .dead), "INDEX delivery_dead"),
     (FindingFilter(state: .sending), "INDEX delivery_leases"),
     (FindingFilter(state: .dead, vulnId: "CVE-1"), "INDEX delivery_dead"),

@@ -1,0 +1,150 @@
+import SQLite
+
+// Lookup pairs (key_hash, id) live in two tables: `recent_keys`, small, where enqueue puts a new
+// key's pair, and `finding_keys`, which holds the rest in key order. A pair is in exactly one
+// of them. Once recent pairs are an eighth of the outbox's rows, they move into `finding_keys`
+// in key order (`mergeRecentKeys`), so each page of the large table is written once for all the
+// pairs that land on it instead of once per pair. Pairs whose row prune deleted are stale: they
+// join no row, so they never make a key look known, and `sweepStaleKeys` removes them in bulk.
+
+extension Outbox {
+  /// Below this many recent pairs a move is not worth its read of `finding_keys`.
+  static let minimumPairsToMove = 131_072
+  /// Pairs one statement of a move takes.
+  static let pairsPerMoveStatement = 1_024
+
+  /// Pairs in `recent_keys`, and rows in the outbox.
+  func keyMergeBacklog() throws(SQLiteError) -> (recent: Int, rows: Int) {
+    let recent = try connection.prepare("SELECT recent FROM key_merge").firstRow { $0.int(0) } ?? 0
+    let rows = try connection.prepare("SELECT coalesce(sum(rows), 0) FROM delivery_counts").firstRow { $0.int(0) } ?? 0
+    return (recent, rows)
+  }
+
+  /// Recent pairs move once they are an eighth of the rows: at ten million rows a move then
+  /// rewrites the ~200 MB of `finding_keys` once per 1.25 million new keys, about 160 bytes per key.
+  static func moveIsDue(recent: Int, rows: Int) -> Bool { recent >= max(minimumPairsToMove, rows / 8) }
+
+  /// Adds `pairs` new pairs to the count of recent ones. Call inside the transaction that inserted them.
+  func countRecentKeys(_ pairs: Int) throws(SQLiteError) {
+    guard pairs != 0 else { return }
+    try connection.prepare("UPDATE key_merge SET recent = recent + ?").bind(.integer(Int64(pairs))).run()
+  }
+
+  /// Moves the recent pairs into `finding_keys` when `moveIsDue`. Enqueue calls it after each
+  /// transaction it commits.
+  /// - Returns: the pairs moved.
+  @discardableResult
+  func mergeRecentKeysIfDue() throws(OutboxError) -> Int {
+    let backlog: (recent: Int, rows: Int)
+    do {
+      backlog = try keyMergeBacklog()
+    } catch {
+      throw OutboxError.from(error, path: path)
+    }
+    guard Self.moveIsDue(recent: backlog.recent, rows: backlog.rows) else { return 0 }
+    return try mergeRecentKeys()
+  }
+
+  /// A move's statements: the last pair of the next range after (?1, ?2), ?3 pairs on; the copy
+  /// of the range (?1, ?2] … (?3, ?4] into `finding_keys`, in key order; its deletion.
+  static let moveRecentKeysSQL = [
+    "SELECT key_hash, id FROM recent_keys WHERE (key_hash, id) > (?1, ?2) ORDER BY key_hash, id LIMIT 1 OFFSET ?3",
+    """
+    INSERT INTO finding_keys (key_hash, id)
+    SELECT key_hash, id FROM recent_keys WHERE (key_hash, id) > (?1, ?2) AND (key_hash, id) <= (?3, ?4)
+    ORDER BY key_hash, id
+    """,
+    "DELETE FROM recent_keys WHERE (key_hash, id) > (?1, ?2) AND (key_hash, id) <= (?3, ?4)",
+  ]
+
+  /// Moves every pair of `recent_keys` into `finding_keys`, walking it in key order in short
+  /// transactions (see `ShortTransactions`); each moves a range of pairs and its count together,
+  /// so a crash between two leaves every pair in exactly one table. Pairs added meanwhile before
+  /// the walk's position wait for the next move.
+  /// - Returns: the pairs moved.
+  @discardableResult
+  func mergeRecentKeys() throws(OutboxError) -> Int {
+    var after: (keyHash: Int64, id: Int64) = (.min, .min)
+    var total = 0
+    try inShortTransactions { transactions in
+      let (boundary, copy, remove) = (
+        try connection.prepare(Self.moveRecentKeysSQL[0]), try connection.prepare(Self.moveRecentKeysSQL[1]),
+        try connection.prepare(Self.moveRecentKeysSQL[2])
+      )
+      var moved = 0
+      let finished = try transactions.fill { () throws(SQLiteError) -> Bool in
+        let last = try boundary.bind(
+          .integer(after.keyHash), .integer(after.id), .integer(Int64(Self.pairsPerMoveStatement - 1))
+        ).firstRow { (keyHash: $0.int64(0), id: $0.int64(1)) }
+        let upTo = last ?? (Int64.max, Int64.max)
+        let range: [SQLValue] = [.integer(after.keyHash), .integer(after.id), .integer(upTo.keyHash), .integer(upTo.id)]
+        try copy.bind(range).run()
+        try remove.bind(range).run()
+        moved += connection.changes
+        after = upTo
+        return last == nil
+      }
+      try connection.prepare("UPDATE key_merge SET recent = max(0, recent - ?)").bind(.integer(Int64(moved))).run()
+      total += moved
+      return finished
+    }
+    return total
+  }
+}
+
+extension Outbox {
+  /// Stale pairs (rows deleted, pairs not yet swept) and rows in the outbox.
+  func keySweepBacklog() throws(SQLiteError) -> (stale: Int, rows: Int) {
+    let stale = try connection.prepare("SELECT stale FROM key_sweep").firstRow { $0.int(0) } ?? 0
+    let rows = try connection.prepare("SELECT coalesce(sum(rows), 0) FROM delivery_counts").firstRow { $0.int(0) } ?? 0
+    return (stale, rows)
+  }
+
+  /// A sweep reads every pair, so it waits until stale pairs are a fifth of them: a sweep then
+  /// costs at most five reads per pair it removes, each page written once.
+  static func sweepIsDue(stale: Int, rows: Int) -> Bool { stale > 0 && stale * 4 >= rows }
+
+  /// Deletes the pairs whose row is gone, once `sweepIsDue`: moves the recent pairs into
+  /// `finding_keys`, then walks it in key order in short transactions.
+  /// Every row has its delivery row (inserted together, deleted by cascade), so a pair is
+  /// stale exactly when `finding_delivery`, the narrower table, has no row with its id.
+  /// - Returns: the pairs deleted.
+  func sweepStaleKeys() throws(OutboxError) -> Int {
+    let (stale, rows): (Int, Int)
+    do {
+      (stale, rows) = try keySweepBacklog()
+    } catch {
+      throw OutboxError.from(error, path: path)
+    }
+    guard Self.sweepIsDue(stale: stale, rows: rows) else { return 0 }
+    // Stale pairs may still be recent: move them all first, so one walk finds every one.
+    try mergeRecentKeys()
+    var after: (keyHash: Int64, id: Int64) = (.min, .min)
+    var total = 0
+    try inShortTransactions { transactions in
+      let boundary = try connection.prepare(
+        "SELECT key_hash, id FROM finding_keys WHERE (key_hash, id) > (?1, ?2) ORDER BY key_hash, id LIMIT 1 OFFSET ?3")
+      let sweep = try connection.prepare(
+        """
+        DELETE FROM finding_keys
+        WHERE (key_hash, id) > (?1, ?2) AND (key_hash, id) <= (?3, ?4)
+          AND NOT EXISTS (SELECT 1 FROM finding_delivery AS d WHERE d.id = finding_keys.id)
+        """)
+      var removed = 0
+      let finished = try transactions.fill { () throws(SQLiteError) -> Bool in
+        let last = try boundary.bind(
+          .integer(after.keyHash), .integer(after.id), .integer(Int64(ShortTransactions.sliceRows - 1))
+        ).firstRow { (keyHash: $0.int64(0), id: $0.int64(1)) }
+        let upTo = last ?? (Int64.max, Int64.max)
+        try sweep.bind(.integer(after.keyHash), .integer(after.id), .integer(upTo.keyHash), .integer(upTo.id)).run()
+        removed += connection.changes
+        after = upTo
+        return last == nil
+      }
+      try connection.prepare("UPDATE key_sweep SET stale = max(0, stale - ?)").bind(.integer(Int64(removed))).run()
+      total += removed
+      return finished
+    }
+    return total
+  }
+}
