@@ -12,7 +12,7 @@
 --
 -- A key is looked up in both tables. A pair is in exactly one of them at any moment, since a
 -- move inserts and deletes in the same transaction. Stale pairs (their row deleted) may sit
--- in either; prune moves every pair into `finding_keys` before it sweeps.
+-- in either; prune sweeps both.
 
 CREATE TABLE recent_keys (
   key_hash INTEGER NOT NULL,   -- as in finding_keys

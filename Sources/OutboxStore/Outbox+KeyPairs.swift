@@ -104,8 +104,8 @@ extension Outbox {
   /// costs at most five reads per pair it removes, each page written once.
   static func sweepIsDue(stale: Int, rows: Int) -> Bool { stale > 0 && stale * 4 >= rows }
 
-  /// Deletes the pairs whose row is gone, once `sweepIsDue`: moves the recent pairs into
-  /// `finding_keys`, then walks it in key order in short transactions.
+  /// Deletes the pairs whose row is gone, once `sweepIsDue`, from `recent_keys` and then from
+  /// `finding_keys`, each walked in key order in short transactions.
   /// Every row has its delivery row (inserted together, deleted by cascade), so a pair is
   /// stale exactly when `finding_delivery`, the narrower table, has no row with its id.
   /// - Returns: the pairs deleted.
@@ -117,18 +117,21 @@ extension Outbox {
       throw OutboxError.from(error, path: path)
     }
     guard Self.sweepIsDue(stale: stale, rows: rows) else { return 0 }
-    // Stale pairs may still be recent: move them all first, so one walk finds every one.
-    try mergeRecentKeys()
+    return try sweepStalePairs(in: "recent_keys") + sweepStalePairs(in: "finding_keys")
+  }
+
+  /// Deletes `table`'s stale pairs, walking it in key order in short transactions.
+  private func sweepStalePairs(in table: String) throws(OutboxError) -> Int {
     var after: (keyHash: Int64, id: Int64) = (.min, .min)
     var total = 0
     try inShortTransactions { transactions in
       let boundary = try connection.prepare(
-        "SELECT key_hash, id FROM finding_keys WHERE (key_hash, id) > (?1, ?2) ORDER BY key_hash, id LIMIT 1 OFFSET ?3")
+        "SELECT key_hash, id FROM \(table) WHERE (key_hash, id) > (?1, ?2) ORDER BY key_hash, id LIMIT 1 OFFSET ?3")
       let sweep = try connection.prepare(
         """
-        DELETE FROM finding_keys
+        DELETE FROM \(table)
         WHERE (key_hash, id) > (?1, ?2) AND (key_hash, id) <= (?3, ?4)
-          AND NOT EXISTS (SELECT 1 FROM finding_delivery AS d WHERE d.id = finding_keys.id)
+          AND NOT EXISTS (SELECT 1 FROM finding_delivery AS d WHERE d.id = \(table).id)
         """)
       var removed = 0
       let finished = try transactions.fill { () throws(SQLiteError) -> Bool in
@@ -141,7 +144,8 @@ extension Outbox {
         after = upTo
         return last == nil
       }
-      try connection.prepare("UPDATE key_sweep SET stale = max(0, stale - ?)").bind(.integer(Int64(removed))).run()
+      try connection.execute("UPDATE key_sweep SET stale = max(0, stale - \(removed))")
+      if table == "recent_keys" { try connection.execute("UPDATE key_merge SET recent = max(0, recent - \(removed))") }
       total += removed
       return finished
     }

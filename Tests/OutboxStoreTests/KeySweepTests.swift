@@ -1,10 +1,11 @@
-import OutboxStore
 import OutboxTestSupport
 import Testing
 
+@testable import OutboxStore
+
 /// Deleted rows leave their lookup pairs behind; prune sweeps them out once they are a fifth of
-/// all pairs, moving recent ones into `finding_keys` first. A stale pair must never make a key
-/// look known.
+/// all pairs, from `recent_keys` and `finding_keys` alike. A stale pair must never make a key look
+/// known.
 @Suite struct KeySweepTests {
   let directory = TemporaryDirectory()
   var path: String { directory.file("outbox.sqlite") }
@@ -57,8 +58,9 @@ import Testing
     #expect(stalePairs() == [["0"]])
     #expect(query(path, "SELECT stale FROM key_sweep") == [["0"]])
     #expect(
-      query(path, "SELECT key_hash, id FROM finding_keys ORDER BY id")
+      query(path, "SELECT key_hash, id FROM finding_keys UNION ALL SELECT key_hash, id FROM recent_keys ORDER BY id")
         == query(path, "SELECT key_hash, id FROM finding_content ORDER BY id"), "every live row keeps its pair")
+    #expect(query(path, "SELECT count(*) = (SELECT recent FROM key_merge) FROM recent_keys") == [["1"]])
     #expect(try outbox.enqueue((0..<1_000).map { validFinding(vulnId: "CVE-2025-\($0)") }, now: 5_000).new == 300)
   }
 
@@ -72,6 +74,19 @@ import Testing
     #expect(counts.deletedDead == 40 && counts.sweptKeys == 100, "60 + 40 stale against 400 rows is due")
     #expect(stalePairs() == [["0"]])
     #expect(try outbox.checkStateCounts().matches)
+  }
+
+  /// Stale pairs already moved into `finding_keys` and stale pairs still recent are swept alike.
+  @Test func aSweepCoversBothPairTables() throws {
+    let outbox = try outbox(1_000, delivered: 600)
+    #expect(try outbox.mergeRecentKeys() == 1_000)
+    _ = try outbox.enqueue((1_000..<1_400).map { validFinding(vulnId: "CVE-2025-\($0)") }, now: 1_000)
+    let claimed = try outbox.claim(owner: "h:1:z", limit: 800, leaseMillis: 60_000, now: 2_000)
+    #expect(try outbox.markSent(claimed, batchID: 2, now: 3_000) == 800, "the 400 pending old rows and the 400 recent ones")
+    let counts = try outbox.prune(sentBefore: 4_000, deadBefore: nil, compact: false)
+    #expect(counts.deletedSent == 1_400 && counts.sweptKeys == 1_400)
+    #expect(stalePairs() == [["0"]])
+    #expect(query(path, "SELECT (SELECT count(*) FROM finding_keys), count(*), (SELECT recent FROM key_merge) FROM recent_keys") == [["0", "0", "0"]])
   }
 
   /// A sweep of many slices resumes after the last pair of each and misses nothing.
