@@ -21,7 +21,8 @@ extension Outbox {
   }
 
   /// Recent pairs move once they are an eighth of the rows: at ten million rows a move then
-  /// rewrites the ~200 MB of `finding_keys` once per 1.25 million new keys, about 160 bytes per key.
+  /// rewrites the ~200 MB of `finding_keys` once per 1.25 million new keys: with the checkpoint
+  /// that copies it back, about 320 bytes written per key.
   static func moveIsDue(recent: Int, rows: Int) -> Bool { recent >= max(minimumPairsToMove, rows / 8) }
 
   /// Adds `pairs` new pairs to the count of recent ones. Call inside the transaction that inserted them.
