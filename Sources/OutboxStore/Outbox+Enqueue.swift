@@ -78,9 +78,9 @@ extension Outbox {
     WHERE id = ?1
     """
 
-  /// Stores `findings` in one transaction, then moves recent lookup pairs if due. With `refreshAfter` (milliseconds), a known key with
-  /// unchanged content whose latest revision was delivered that long ago or longer is queued
-  /// again and counted `refreshed`; nil never refreshes.
+  /// Stores `findings` in one transaction, then moves recent lookup pairs if due. With
+  /// `refreshAfter` (milliseconds), a known key with unchanged content whose latest revision was
+  /// delivered that long ago or longer is queued again and counted `refreshed`; nil never refreshes.
   public func enqueue(_ findings: [ValidFinding], now: Int64 = Outbox.now(), refreshAfter: Int64? = nil)
     throws(OutboxError) -> EnqueueCounts
   {

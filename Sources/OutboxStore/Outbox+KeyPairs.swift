@@ -49,7 +49,7 @@ extension Outbox {
   /// A move's statements: the last pair of the next range after (?1, ?2), ?3 pairs on; the copy
   /// of the range (?1, ?2] … (?3, ?4] into `finding_keys`, in key order; its deletion.
   static let moveRecentKeysSQL = [
-    "SELECT key_hash, id FROM recent_keys WHERE (key_hash, id) > (?1, ?2) ORDER BY key_hash, id LIMIT 1 OFFSET ?3",
+    nextRangeSQL(in: "recent_keys"),
     """
     INSERT INTO finding_keys (key_hash, id)
     SELECT key_hash, id FROM recent_keys WHERE (key_hash, id) > (?1, ?2) AND (key_hash, id) <= (?3, ?4)
@@ -58,6 +58,11 @@ extension Outbox {
     "DELETE FROM recent_keys WHERE (key_hash, id) > (?1, ?2) AND (key_hash, id) <= (?3, ?4)",
   ]
 
+  /// The last pair of `table`'s next range after (?1, ?2), ?3 pairs on.
+  static func nextRangeSQL(in table: String) -> String {
+    "SELECT key_hash, id FROM \(table) WHERE (key_hash, id) > (?1, ?2) ORDER BY key_hash, id LIMIT 1 OFFSET ?3"
+  }
+
   /// Moves every pair of `recent_keys` into `finding_keys`, walking it in key order in short
   /// transactions (see `ShortTransactions`); each moves a range of pairs and its count together,
   /// so a crash between two leaves every pair in exactly one table. Pairs added meanwhile before
@@ -65,28 +70,36 @@ extension Outbox {
   /// - Returns: the pairs moved.
   @discardableResult
   func mergeRecentKeys() throws(OutboxError) -> Int {
+    try walkKeyRanges(
+      of: "recent_keys", pairsPerRange: Self.pairsPerMoveStatement, statements: Array(Self.moveRecentKeysSQL.dropFirst()),
+      settle: ["UPDATE key_merge SET recent = max(0, recent - ?1)"])
+  }
+
+  /// Walks `table` in key order in short transactions, `pairsPerRange` pairs at a time, running
+  /// `statements` on each range (bound as (?1, ?2] … (?3, ?4]) and counting the pairs the last
+  /// one changes; before each commit, `settle` runs with that transaction's count as ?1.
+  /// - Returns: the pairs changed in all.
+  private func walkKeyRanges(of table: String, pairsPerRange: Int, statements: [String], settle: [String])
+    throws(OutboxError) -> Int
+  {
     var after: (keyHash: Int64, id: Int64) = (.min, .min)
     var total = 0
     try inShortTransactions { transactions in
-      let (boundary, copy, remove) = (
-        try connection.prepare(Self.moveRecentKeysSQL[0]), try connection.prepare(Self.moveRecentKeysSQL[1]),
-        try connection.prepare(Self.moveRecentKeysSQL[2])
-      )
-      var moved = 0
+      let boundary = try connection.prepare(Self.nextRangeSQL(in: table))
+      let prepared = try statements.map { try connection.prepare($0) }
+      var changed = 0
       let finished = try transactions.fill { () throws(SQLiteError) -> Bool in
-        let last = try boundary.bind(
-          .integer(after.keyHash), .integer(after.id), .integer(Int64(Self.pairsPerMoveStatement - 1))
-        ).firstRow { (keyHash: $0.int64(0), id: $0.int64(1)) }
+        let last = try boundary.bind(.integer(after.keyHash), .integer(after.id), .integer(Int64(pairsPerRange - 1)))
+          .firstRow { (keyHash: $0.int64(0), id: $0.int64(1)) }
         let upTo = last ?? (Int64.max, Int64.max)
         let range: [SQLValue] = [.integer(after.keyHash), .integer(after.id), .integer(upTo.keyHash), .integer(upTo.id)]
-        try copy.bind(range).run()
-        try remove.bind(range).run()
-        moved += connection.changes
+        for statement in prepared { try statement.bind(range).run() }
+        changed += connection.changes
         after = upTo
         return last == nil
       }
-      try connection.prepare("UPDATE key_merge SET recent = max(0, recent - ?)").bind(.integer(Int64(moved))).run()
-      total += moved
+      for sql in settle { try connection.prepare(sql).bind(.integer(Int64(changed))).run() }
+      total += changed
       return finished
     }
     return total
@@ -123,33 +136,16 @@ extension Outbox {
 
   /// Deletes `table`'s stale pairs, walking it in key order in short transactions.
   private func sweepStalePairs(in table: String) throws(OutboxError) -> Int {
-    var after: (keyHash: Int64, id: Int64) = (.min, .min)
-    var total = 0
-    try inShortTransactions { transactions in
-      let boundary = try connection.prepare(
-        "SELECT key_hash, id FROM \(table) WHERE (key_hash, id) > (?1, ?2) ORDER BY key_hash, id LIMIT 1 OFFSET ?3")
-      let sweep = try connection.prepare(
+    let recount = ["UPDATE key_sweep SET stale = max(0, stale - ?1)"]
+    return try walkKeyRanges(
+      of: table, pairsPerRange: ShortTransactions.sliceRows,
+      statements: [
         """
         DELETE FROM \(table)
         WHERE (key_hash, id) > (?1, ?2) AND (key_hash, id) <= (?3, ?4)
           AND NOT EXISTS (SELECT 1 FROM finding_delivery AS d WHERE d.id = \(table).id)
-        """)
-      var removed = 0
-      let finished = try transactions.fill { () throws(SQLiteError) -> Bool in
-        let last = try boundary.bind(
-          .integer(after.keyHash), .integer(after.id), .integer(Int64(ShortTransactions.sliceRows - 1))
-        ).firstRow { (keyHash: $0.int64(0), id: $0.int64(1)) }
-        let upTo = last ?? (Int64.max, Int64.max)
-        try sweep.bind(.integer(after.keyHash), .integer(after.id), .integer(upTo.keyHash), .integer(upTo.id)).run()
-        removed += connection.changes
-        after = upTo
-        return last == nil
-      }
-      try connection.execute("UPDATE key_sweep SET stale = max(0, stale - \(removed))")
-      if table == "recent_keys" { try connection.execute("UPDATE key_merge SET recent = max(0, recent - \(removed))") }
-      total += removed
-      return finished
-    }
-    return total
+        """
+      ],
+      settle: table == "recent_keys" ? recount + ["UPDATE key_merge SET recent = max(0, recent - ?1)"] : recount)
   }
 }

@@ -8,7 +8,7 @@ extension Outbox {
   ///
   /// Works in short transactions (see `ShortTransactions`), each walking its index from where the
   /// previous one stopped, so a million rows cost a million row changes, not a rescan per batch.
-  /// Deleted rows leave their `finding_keys` pairs behind, swept out in key order once due.
+  /// Deleted rows leave their lookup pairs behind, swept out in key order once due.
   public func prune(sentBefore: Int64?, deadBefore: Int64?, compact: Bool) throws(OutboxError) -> PruneCounts {
     var counts = PruneCounts()
     if let sentBefore {
