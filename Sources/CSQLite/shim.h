@@ -12,9 +12,10 @@ static inline int cvebuster_sqlite_disable_dqs(sqlite3 *db) {
   return sqlite3_db_config(db, SQLITE_DBCONFIG_DQS_DDL, 0, (int *)0);
 }
 
-/// Refuses to let SQL touch the schema through `PRAGMA writable_schema` and similar (defensive mode).
-static inline int cvebuster_sqlite_enable_defensive(sqlite3 *db) {
-  return sqlite3_db_config(db, SQLITE_DBCONFIG_DEFENSIVE, 1, (int *)0);
+/// With `on`, refuses to let SQL touch the schema through `PRAGMA writable_schema` and similar
+/// (defensive mode); off only while the outbox's own migrations run.
+static inline int cvebuster_sqlite_set_defensive(sqlite3 *db, int on) {
+  return sqlite3_db_config(db, SQLITE_DBCONFIG_DEFENSIVE, on, (int *)0);
 }
 
 /// Busy handler: tries again every millisecond, up to the number of tries in `tries`.

@@ -65,7 +65,8 @@ struct Migrator {
           try connection.prepare("SELECT 1 FROM schema_migrations WHERE version = ?")
           .bind(.integer(Int64(migration.version))).firstRow { _ in true } ?? false
         if applied { return }
-        try connection.execute(migration.sql)
+        // The embedded migrations are the one place SQL may edit the schema text (0007 does).
+        try connection.withSchemaEditsAllowed { try connection.execute(migration.sql) }
         try connection.prepare("INSERT INTO schema_migrations (version, name, checksum, applied_at) VALUES (?, ?, ?, ?)")
           .bind(
             .integer(Int64(migration.version)), .text(migration.name),

@@ -46,7 +46,15 @@ public final class Connection {
     self.path = path
     sqlite3_extended_result_codes(handle, 1)
     _ = cvebuster_sqlite_disable_dqs(handle)
-    _ = cvebuster_sqlite_enable_defensive(handle)
+    _ = cvebuster_sqlite_set_defensive(handle, 1)
+  }
+
+  /// Runs `body` with defensive mode off, so its SQL may edit `sqlite_schema` through
+  /// `PRAGMA writable_schema` (a migration that rewrites constraint text); on again afterwards.
+  public func withSchemaEditsAllowed<T>(_ body: () throws -> T) throws -> T {
+    _ = cvebuster_sqlite_set_defensive(handle, 0)
+    defer { _ = cvebuster_sqlite_set_defensive(handle, 1) }
+    return try body()
   }
 
   /// `path` with the characters a `file:` URI reserves percent-encoded.

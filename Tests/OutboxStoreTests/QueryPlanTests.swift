@@ -59,6 +59,51 @@ import Testing
   }
 }
 
+/// The CHECK constraints run on every row an enqueue inserts and a drain claims or settles: they
+/// must compile to comparisons, never to a temporary index of constants (schema 7).
+@Suite(.timeLimit(.minutes(10))) struct ConstraintCostTests {
+  @Test(arguments: [
+    Outbox.insertDeliverySQL,
+    "UPDATE finding_delivery SET state = 'sent', sent_at = 2, lease_id = NULL, sending_revision = NULL WHERE id = 1",
+    "UPDATE finding_delivery SET state = 'dead', dead_reason = 'too_large' WHERE id BETWEEN 1 AND 9",
+    "UPDATE delivery_counts SET rows = rows + 1",
+    Self.insertBatch("delivered"),
+  ])
+  func rowWritesCheckWithoutATemporaryIndex(_ sql: String) throws {
+    let directory = TemporaryDirectory()
+    let path = directory.file("outbox.sqlite")
+    _ = try Outbox(path: path)
+    let opcodes = query(path, "EXPLAIN " + sql).map { $0[1] }
+    #expect(opcodes.contains("Halt"), "\(opcodes)")
+    #expect(!opcodes.contains("OpenEphemeral"), "\(sql) builds a temporary index: \(opcodes)")
+  }
+
+  static func insertBatch(_ outcome: String) -> String {
+    """
+    INSERT INTO batches (client_request_id, lease_owner, rows, raw_bytes, wire_bytes, outcome, started_at, finished_at)
+    VALUES ('c', 'o', 1, 1, 1, '\(outcome)', 1, 1)
+    """
+  }
+
+  /// The constraints accept and refuse exactly what they did before schema 7.
+  @Test func theConstraintsStillRefuseUnknownValues() throws {
+    let directory = TemporaryDirectory()
+    let path = directory.file("outbox.sqlite")
+    _ = try Outbox(path: path).enqueue([validFinding()], now: 1)
+    for (sql, refused) in [
+      ("UPDATE finding_delivery SET state = 'lost'", true),
+      ("UPDATE finding_delivery SET dead_reason = 'bored'", true),
+      ("UPDATE delivery_counts SET state = 'lost' WHERE state = 'dead'", true),
+      (Self.insertBatch("maybe"), true),
+      ("UPDATE finding_delivery SET state = 'dead', dead_reason = 'invalid_content'", false),
+      ("UPDATE finding_delivery SET state = 'pending', dead_reason = NULL", false),
+    ] {
+      let failure = execute(path, sql)
+      #expect((failure?.contains("CHECK constraint failed") ?? false) == refused, "\(sql): \(failure ?? "accepted")")
+    }
+  }
+}
+
 /// `inspect` and `retry` filters that name a whole key or a sparse state use an index.
 @Suite(.timeLimit(.minutes(10))) struct FilterPlanTests {
   @Test(arguments: [
