@@ -87,7 +87,7 @@ extension Outbox {
     let storable = findings.map(StorableFinding.init)
     let counts: EnqueueCounts
     do {
-      counts = try connection.immediateTransaction { try insert(storable, now: now, refreshAfter: refreshAfter) }
+      counts = try inEnqueueTransaction { try insert(storable, now: now, refreshAfter: refreshAfter) }
     } catch let error as SQLiteError {
       throw OutboxError.from(error, path: path)
     } catch {
@@ -103,7 +103,7 @@ extension Outbox {
   public func withEnqueueTransaction<T>(_ body: (EnqueueTransaction) throws -> T) throws -> T {
     let result: T
     do {
-      result = try connection.immediateTransaction { try body(EnqueueTransaction(outbox: self)) }
+      result = try inEnqueueTransaction { try body(EnqueueTransaction(outbox: self)) }
     } catch let error as SQLiteError {
       throw OutboxError.from(error, path: path)
     }
@@ -122,6 +122,8 @@ extension Outbox {
     let cutoff = SQLValue.integer(refreshAfter.map { now - $0 } ?? Int64.min)
     var counts = EnqueueCounts()
     var delta = StateDelta()
+    // A key the filter never saw is new: no lookup (see `Outbox+KeyFilter`).
+    let filtered = try keyFilterIsComplete()
     // In key-hash order, so one transaction's index inserts walk the index once; the sort is
     // stable, so a key given twice keeps its input order (the last one wins).
     let order = findings.indices.sorted {
@@ -134,18 +136,22 @@ extension Outbox {
         SQLValue.text(finding.lastModified)
       )
       let contentHash = SQLValue.blob(finding.contentHash)
-      let known = try lookup.bind(keyHash, vulnId, machineName, lastModified, contentHash, cutoff).firstRow {
-        (
-          id: $0.int64(0), same: $0.int64(1) == 1, compacted: $0.int64(2) == 1, stale: $0.int64(3) == 1,
-          state: DeliveryState(rawValue: $0.text(4) ?? "") ?? .pending
-        )
-      }
+      let mayBeKnown = !filtered || keyFilter.filter?.mayContain(finding.keyHash) != false
+      let known =
+        mayBeKnown
+        ? try lookup.bind(keyHash, vulnId, machineName, lastModified, contentHash, cutoff).firstRow {
+          (
+            id: $0.int64(0), same: $0.int64(1) == 1, compacted: $0.int64(2) == 1, stale: $0.int64(3) == 1,
+            state: DeliveryState(rawValue: $0.text(4) ?? "") ?? .pending
+          )
+        } : nil
       let stored = SQLValue.textBytes(finding.storedPayload)
       guard let known else {
         try insertContent.bind(keyHash, vulnId, machineName, lastModified, stored, contentHash, .integer(now)).run()
         let id = SQLValue.integer(connection.lastInsertRowID)
         try insertKey.bind(keyHash, id).run()
         try insertDelivery.bind(id, .integer(now)).run()
+        keyFilterInsert(finding.keyHash)
         counts.new += 1
         delta.move(1, from: nil, to: .pending)
         continue
@@ -168,6 +174,7 @@ extension Outbox {
     }
     try apply(delta)
     try countRecentKeys(counts.new)
+    try countAddedKeys(counts.new)
     return counts
   }
 }

@@ -24,14 +24,18 @@ public struct OutboxOptions: Sendable {
   /// SQLite page cache. Keys arrive in random order, so inserts into the natural-key index touch
   /// pages all over it; a cache that holds the hot part of the index saves re-reading them.
   public var cacheKiB: Int
+  /// Enqueue keeps a Bloom filter of the key hashes once the outbox holds this many lookup
+  /// pairs (9 bits each in memory: 11 MB at ten million rows); below, every key is looked up.
+  public var keyFilterMinimumPairs: Int
   /// Open for reading only: no migration, no write lock, no change to the file (`status`,
   /// `inspect`, `doctor`). A database that needs migrating is refused with ``OutboxError/needsMigration(path:found:latest:)``.
   public var readOnly: Bool
 
   public init(
     synchronous: SynchronousMode = .full, busyTimeoutMillis: Int32 = 15_000, create: Bool = true,
-    cacheKiB: Int = 8_192, readOnly: Bool = false
+    cacheKiB: Int = 8_192, keyFilterMinimumPairs: Int = 262_144, readOnly: Bool = false
   ) {
+    self.keyFilterMinimumPairs = keyFilterMinimumPairs
     self.synchronous = synchronous
     self.busyTimeoutMillis = busyTimeoutMillis
     self.create = create && !readOnly
@@ -54,11 +58,14 @@ public final class Outbox {
 
   public let path: String
   let connection: Connection
+  /// Enqueue's Bloom filter of known key hashes (`Outbox+KeyFilter`).
+  var keyFilter: KeyFilterState
 
   /// Opens the outbox at `path`, creating and migrating it as needed.
   /// - Throws: `OutboxError` — a foreign, newer or damaged file is refused and left untouched.
   public init(path: String, options: OutboxOptions = .init()) throws(OutboxError) {
     self.path = path
+    keyFilter = KeyFilterState(minimumPairs: options.keyFilterMinimumPairs)
     if options.readOnly {
       connection = try Self.openForReading(path: path, busyTimeoutMillis: options.busyTimeoutMillis)
       return
