@@ -32,7 +32,7 @@ extension Outbox {
   // De-duplication: a new key is inserted; a known key with a different content hash becomes a
   // new revision and goes back to `pending` (a row being sent keeps its lease, and the fenced
   // acknowledgement sends it round again); an identical one changes nothing. Keys are found
-  // through their `key_hash` pairs in `finding_keys` or `recent_keys` (see `Outbox+KeyPairs`)
+  // through their `key_hash` pairs in `fresh_keys`, `recent_keys` or `finding_keys` (see `Outbox+KeyPairs`)
   // and confirmed on the key columns (see `StoredPayload`); a pair whose row prune deleted joins
   // nothing.
 
@@ -41,9 +41,9 @@ extension Outbox {
     INSERT INTO finding_content (key_hash, vuln_id, machine_name, last_modified, payload, content_hash, enqueued_at)
     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
     """
-  /// The lookup pair of a key just inserted; it moves into `finding_keys` later.
+  /// The lookup pair of a key just inserted; it moves into the larger pair tables later.
   static let insertKeySQL = """
-    INSERT INTO recent_keys (key_hash, id) VALUES (?1, ?2)
+    INSERT INTO fresh_keys (key_hash, id) VALUES (?1, ?2)
     """
   /// The delivery row of a key just inserted.
   static let insertDeliverySQL = """
@@ -53,7 +53,7 @@ extension Outbox {
   /// dropped its payload, whether its latest revision was delivered at or before ?6, and its state.
   static let lookupSQL = """
     SELECT c.id, c.content_hash IS ?5, c.payload IS NULL, d.state = 'sent' AND d.sent_at <= ?6, d.state
-    FROM (SELECT id FROM finding_keys WHERE key_hash = ?1 UNION ALL SELECT id FROM recent_keys WHERE key_hash = ?1) AS k
+    FROM (\(pairIDsSQL(keyHash: "?1"))) AS k
     JOIN finding_content AS c ON c.id = k.id JOIN finding_delivery AS d ON d.id = c.id
     WHERE c.vuln_id = ?2 AND c.machine_name = ?3 AND c.last_modified = ?4
     """
@@ -173,7 +173,7 @@ extension Outbox {
       }
     }
     try apply(delta)
-    try countRecentKeys(counts.new)
+    try countFreshKeys(counts.new)
     try countAddedKeys(counts.new)
     return counts
   }

@@ -81,10 +81,9 @@ public struct FindingFilter: Sendable {
       break
     }
     if let vulnId, let machineName, let lastModified {
-      conditions.append(
-        "id IN (SELECT id FROM finding_keys WHERE key_hash = ? UNION ALL SELECT id FROM recent_keys WHERE key_hash = ?)")
+      conditions.append("id IN (\(Outbox.pairIDsSQL(keyHash: "?")))")
       let keyHash = StoredPayload.keyHash(vulnId: vulnId, machineName: machineName, lastModified: lastModified)
-      values += [.integer(keyHash), .integer(keyHash)]
+      values += Outbox.pairTables.map { _ in .integer(keyHash) }
     }
     if let vulnId {
       conditions.append("vuln_id = ?")

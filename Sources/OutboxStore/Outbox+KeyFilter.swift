@@ -1,7 +1,7 @@
 import SQLite
 
-/// What enqueue knows about the key hashes in `finding_keys` and `recent_keys` (see
-/// `KeyHashFilter` and Migrations/0008_key_pairs_added.sql).
+/// What enqueue knows about the key hashes in the pair tables (see `KeyHashFilter` and
+/// Migrations/0008_fresh_keys.sql).
 struct KeyFilterState {
   /// Outboxes with fewer pairs than this look every key up: their tables fit the page cache.
   var minimumPairs: Int
@@ -37,7 +37,7 @@ extension Outbox {
       let added = try connection.prepare("SELECT added FROM key_merge").firstRow { $0.int64(0) } ?? 0
       // Room for an eighth more keys than now before false positives grow.
       var filter = KeyHashFilter(capacity: pairs + pairs / 8)
-      for table in ["finding_keys", "recent_keys"] {
+      for table in Self.pairTables {
         try connection.prepare("SELECT key_hash FROM \(table)").forEachRow { filter.insert($0.int64(0)) }
       }
       try connection.execute("COMMIT")

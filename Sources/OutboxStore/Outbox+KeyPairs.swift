@@ -1,23 +1,28 @@
 import SQLite
 
-// Lookup pairs (key_hash, id) live in two tables: `recent_keys`, small, where enqueue puts a new
-// key's pair, and `finding_keys`, which holds the rest in key order. A pair is in exactly one
-// of them. Once recent pairs are an eighth of the outbox's rows, they move into `finding_keys`
-// in key order (`mergeRecentKeys`), so each page of the large table is written once for all the
-// pairs that land on it instead of once per pair. Pairs whose row prune deleted are stale: they
-// join no row, so they never make a key look known, and `sweepStaleKeys` removes them in bulk.
+// Lookup pairs (key_hash, id) live in three tables, smallest first: `fresh_keys`, where enqueue
+// puts a new key's pair; `recent_keys`; and `finding_keys`, which holds the rest. A pair is in
+// exactly one of them. Fresh pairs move into `recent_keys` at 131,072 (a table that small stays
+// in the page cache, so an enqueue transaction dirties few pages of it), and recent pairs move
+// into `finding_keys` once they are an eighth of the outbox's rows. Each move walks its source
+// in key order, so each page of the larger table is written once for all the pairs that land
+// on it (`mergeRecentKeysIfDue`). Pairs whose row prune deleted are stale: they join no row, so
+// they never make a key look known, and `sweepStaleKeys` removes them in bulk.
 
 extension Outbox {
-  /// Below this many recent pairs a move is not worth its read of `finding_keys`.
+  /// The pair tables, smallest first: a lookup reads all three.
+  static let pairTables = ["fresh_keys", "recent_keys", "finding_keys"]
+  /// Fresh pairs move on at this many; below it a move of recent pairs is not worth its read
+  /// of `finding_keys`.
   static let minimumPairsToMove = 131_072
   /// Pairs one statement of a move takes.
   static let pairsPerMoveStatement = 1_024
 
-  /// Pairs in `recent_keys`, and rows in the outbox.
-  func keyMergeBacklog() throws(SQLiteError) -> (recent: Int, rows: Int) {
-    let recent = try connection.prepare("SELECT recent FROM key_merge").firstRow { $0.int(0) } ?? 0
+  /// Pairs in `fresh_keys` and `recent_keys`, and rows in the outbox.
+  func keyMergeBacklog() throws(SQLiteError) -> (fresh: Int, recent: Int, rows: Int) {
+    let counts = try connection.prepare("SELECT fresh, recent FROM key_merge").firstRow { ($0.int(0), $0.int(1)) } ?? (0, 0)
     let rows = try connection.prepare("SELECT coalesce(sum(rows), 0) FROM delivery_counts").firstRow { $0.int(0) } ?? 0
-    return (recent, rows)
+    return (counts.0, counts.1, rows)
   }
 
   /// Recent pairs move once they are an eighth of the rows: at ten million rows a move then
@@ -25,42 +30,59 @@ extension Outbox {
   /// that copies it back, about 320 bytes written per key.
   static func moveIsDue(recent: Int, rows: Int) -> Bool { recent >= max(minimumPairsToMove, rows / 8) }
 
-  /// Adds `pairs` new pairs to the count of recent ones. Call inside the transaction that inserted them.
-  func countRecentKeys(_ pairs: Int) throws(SQLiteError) {
+  /// Adds `pairs` new pairs to the count of fresh ones. Call inside the transaction that inserted them.
+  func countFreshKeys(_ pairs: Int) throws(SQLiteError) {
     guard pairs != 0 else { return }
-    try connection.prepare("UPDATE key_merge SET recent = recent + ?").bind(.integer(Int64(pairs))).run()
+    try connection.prepare("UPDATE key_merge SET fresh = fresh + ?").bind(.integer(Int64(pairs))).run()
   }
 
-  /// Moves the recent pairs into `finding_keys` when `moveIsDue`. Enqueue calls it after each
-  /// transaction it commits.
-  /// - Returns: the pairs moved.
+  /// Moves fresh pairs into `recent_keys` at `minimumPairsToMove`, and recent pairs into
+  /// `finding_keys` when `moveIsDue`. Enqueue calls it after each transaction it commits.
+  /// - Returns: the pairs moved (a pair that moved twice counts twice).
   @discardableResult
   func mergeRecentKeysIfDue() throws(OutboxError) -> Int {
-    let backlog: (recent: Int, rows: Int)
+    var backlog: (fresh: Int, recent: Int, rows: Int)
     do {
       backlog = try keyMergeBacklog()
     } catch {
       throw OutboxError.from(error, path: path)
     }
-    guard Self.moveIsDue(recent: backlog.recent, rows: backlog.rows) else { return 0 }
-    return try mergeRecentKeys()
+    var moved = 0
+    if backlog.fresh >= Self.minimumPairsToMove {
+      let fresh = try mergeFreshKeys()
+      backlog.recent += fresh
+      moved += fresh
+    }
+    if Self.moveIsDue(recent: backlog.recent, rows: backlog.rows) { moved += try mergeRecentKeys() }
+    return moved
   }
 
-  /// A move's statements: the last pair of the next range after (?1, ?2), ?3 pairs on; the copy
-  /// of the range (?1, ?2] … (?3, ?4] into `finding_keys`, in key order; its deletion.
-  static let moveRecentKeysSQL = [
-    nextRangeSQL(in: "recent_keys"),
-    """
-    INSERT INTO finding_keys (key_hash, id)
-    SELECT key_hash, id FROM recent_keys WHERE (key_hash, id) > (?1, ?2) AND (key_hash, id) <= (?3, ?4)
-    ORDER BY key_hash, id
-    """,
-    "DELETE FROM recent_keys WHERE (key_hash, id) > (?1, ?2) AND (key_hash, id) <= (?3, ?4)",
-  ]
+  /// A move's statements from `source` into `target`: the last pair of the next range after
+  /// (?1, ?2), ?3 pairs on; the copy of the range (?1, ?2] … (?3, ?4], in key order; its deletion.
+  static func moveKeysSQL(from source: String, into target: String) -> [String] {
+    [
+      nextRangeSQL(in: source),
+      """
+      INSERT INTO \(target) (key_hash, id)
+      SELECT key_hash, id FROM \(source) WHERE (key_hash, id) > (?1, ?2) AND (key_hash, id) <= (?3, ?4)
+      ORDER BY key_hash, id
+      """,
+      "DELETE FROM \(source) WHERE (key_hash, id) > (?1, ?2) AND (key_hash, id) <= (?3, ?4)",
+    ]
+  }
 
   /// The last pair of `table`'s next range after (?1, ?2), ?3 pairs on.
   static func nextRangeSQL(in table: String) -> String {
     "SELECT key_hash, id FROM \(table) WHERE (key_hash, id) > (?1, ?2) ORDER BY key_hash, id LIMIT 1 OFFSET ?3"
+  }
+
+  /// Moves every pair of `fresh_keys` into `recent_keys` (see `mergeRecentKeys`).
+  @discardableResult
+  func mergeFreshKeys() throws(OutboxError) -> Int {
+    try walkKeyRanges(
+      of: "fresh_keys", pairsPerRange: Self.pairsPerMoveStatement,
+      statements: Array(Self.moveKeysSQL(from: "fresh_keys", into: "recent_keys").dropFirst()),
+      settle: ["UPDATE key_merge SET fresh = max(0, fresh - ?1), recent = recent + ?1"])
   }
 
   /// Moves every pair of `recent_keys` into `finding_keys`, walking it in key order in short
@@ -71,7 +93,8 @@ extension Outbox {
   @discardableResult
   func mergeRecentKeys() throws(OutboxError) -> Int {
     try walkKeyRanges(
-      of: "recent_keys", pairsPerRange: Self.pairsPerMoveStatement, statements: Array(Self.moveRecentKeysSQL.dropFirst()),
+      of: "recent_keys", pairsPerRange: Self.pairsPerMoveStatement,
+      statements: Array(Self.moveKeysSQL(from: "recent_keys", into: "finding_keys").dropFirst()),
       settle: ["UPDATE key_merge SET recent = max(0, recent - ?1)"])
   }
 
@@ -118,8 +141,8 @@ extension Outbox {
   /// costs at most five reads per pair it removes, each page written once.
   static func sweepIsDue(stale: Int, rows: Int) -> Bool { stale > 0 && stale * 4 >= rows }
 
-  /// Deletes the pairs whose row is gone, once `sweepIsDue`, from `recent_keys` and then from
-  /// `finding_keys`, each walked in key order in short transactions.
+  /// Deletes the pairs whose row is gone, once `sweepIsDue`, from each pair table in turn, each
+  /// walked in key order in short transactions.
   /// Every row has its delivery row (inserted together, deleted by cascade), so a pair is
   /// stale exactly when `finding_delivery`, the narrower table, has no row with its id.
   /// - Returns: the pairs deleted.
@@ -131,7 +154,9 @@ extension Outbox {
       throw OutboxError.from(error, path: path)
     }
     guard Self.sweepIsDue(stale: stale, rows: rows) else { return 0 }
-    return try sweepStalePairs(in: "recent_keys") + sweepStalePairs(in: "finding_keys")
+    var swept = 0
+    for table in Self.pairTables { swept += try sweepStalePairs(in: table) }
+    return swept
   }
 
   /// Deletes `table`'s stale pairs, walking it in key order in short transactions.
@@ -146,6 +171,14 @@ extension Outbox {
           AND NOT EXISTS (SELECT 1 FROM finding_delivery AS d WHERE d.id = \(table).id)
         """
       ],
-      settle: table == "recent_keys" ? recount + ["UPDATE key_merge SET recent = max(0, recent - ?1)"] : recount)
+      settle: recount + (Self.pairCountColumn[table].map { ["UPDATE key_merge SET \($0) = max(0, \($0) - ?1)"] } ?? []))
+  }
+
+  /// The `key_merge` column counting each smaller pair table.
+  private static let pairCountColumn = ["fresh_keys": "fresh", "recent_keys": "recent"]
+
+  /// The ids of the pairs whose hash is `parameter` (such as `?1`), in every pair table.
+  static func pairIDsSQL(keyHash parameter: String) -> String {
+    pairTables.map { "SELECT id FROM \($0) WHERE key_hash = \(parameter)" }.joined(separator: " UNION ALL ")
   }
 }

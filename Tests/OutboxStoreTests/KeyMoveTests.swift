@@ -4,57 +4,88 @@ import Testing
 
 @testable import OutboxStore
 
-/// New keys' lookup pairs go into `recent_keys` and later move into `finding_keys` in key order;
-/// a key must be found wherever its pair is, and every pair must be in exactly one table.
+/// New keys' lookup pairs go into `fresh_keys`, then `recent_keys`, then `finding_keys`, each
+/// move in key order; a key must be found wherever its pair is, and every pair must be in
+/// exactly one table.
 @Suite struct KeyMoveTests {
   let directory = TemporaryDirectory()
   var path: String { directory.file("outbox.sqlite") }
 
   func findings(_ range: Range<Int>) -> [ValidFinding] { range.map { validFinding(vulnId: "CVE-2025-\($0)") } }
 
-  /// Pairs in (finding_keys, recent_keys), and recent pairs as counted in key_merge.
+  /// Pairs in (finding_keys, recent_keys, fresh_keys), then key_merge's counts of the last two.
   func pairs() -> [String] {
-    query(path, "SELECT (SELECT count(*) FROM finding_keys), (SELECT count(*) FROM recent_keys), recent FROM key_merge")[0]
+    query(
+      path,
+      """
+      SELECT (SELECT count(*) FROM finding_keys), (SELECT count(*) FROM recent_keys), (SELECT count(*) FROM fresh_keys),
+             recent, fresh
+      FROM key_merge
+      """)[0]
   }
 
-  /// Every live row has exactly one pair, holding its key hash, in one table or the other.
+  /// Every live row has exactly one pair, holding its key hash, in one table or another.
   func everyRowHasOnePair() -> Bool {
-    query(path, "SELECT key_hash, id FROM finding_keys UNION ALL SELECT key_hash, id FROM recent_keys ORDER BY id")
+    query(path, Outbox.pairTables.map { "SELECT key_hash, id FROM \($0)" }.joined(separator: " UNION ALL ") + " ORDER BY id")
       == query(path, "SELECT key_hash, id FROM finding_content ORDER BY id")
   }
 
-  @Test func newKeysArePairedInRecentKeysAndCounted() throws {
+  @Test func newKeysArePairedInFreshKeysAndCounted() throws {
     let outbox = try Outbox(path: path)
     #expect(try outbox.enqueue(findings(0..<100)).new == 100)
-    #expect(pairs() == ["0", "100", "100"])
+    #expect(pairs() == ["0", "0", "100", "0", "100"])
     #expect(try outbox.enqueue(findings(50..<150)) == EnqueueCounts(new: 50, unchanged: 50))
-    #expect(pairs() == ["0", "150", "150"], "only new keys get a pair")
+    #expect(pairs() == ["0", "0", "150", "0", "150"], "only new keys get a pair")
+    #expect(query(path, "SELECT added FROM key_merge") == [["150"]])
     #expect(everyRowHasOnePair())
   }
 
-  @Test func aMoveTakesEveryPairAcrossManyStatements() throws {
+  @Test func movesTakeEveryPairAcrossManyStatements() throws {
     let outbox = try Outbox(path: path)
     _ = try outbox.enqueue(findings(0..<3_000))
-    #expect(try outbox.mergeRecentKeys() == 3_000, "three statements' worth and a bit")
-    #expect(pairs() == ["3000", "0", "0"])
+    #expect(try outbox.mergeFreshKeys() == 3_000, "three statements' worth and a bit")
+    #expect(pairs() == ["0", "3000", "0", "3000", "0"])
+    #expect(try outbox.mergeRecentKeys() == 3_000)
+    #expect(pairs() == ["3000", "0", "0", "0", "0"])
     #expect(everyRowHasOnePair())
-    #expect(try outbox.mergeRecentKeys() == 0, "nothing left to move")
+    #expect(try outbox.mergeFreshKeys() == 0 && outbox.mergeRecentKeys() == 0, "nothing left to move")
   }
 
   @Test func keysAreKnownWhicheverTableHoldsTheirPair() throws {
     let outbox = try Outbox(path: path)
     _ = try outbox.enqueue(findings(0..<100))
+    try outbox.mergeFreshKeys()
     try outbox.mergeRecentKeys()
     _ = try outbox.enqueue(findings(100..<150))
-    #expect(pairs() == ["100", "50", "50"])
-    #expect(try outbox.enqueue(findings(0..<150)) == EnqueueCounts(unchanged: 150))
-    let changed = [validFinding(vulnId: "CVE-2025-7", title: "Changed"), validFinding(vulnId: "CVE-2025-120", title: "Changed")]
-    #expect(try outbox.enqueue(changed) == EnqueueCounts(updated: 2), "a new revision of a moved key and of a recent one")
-    let found = try outbox.findings(
-      matching: FindingFilter(vulnId: "CVE-2025-120", machineName: "web-01", lastModified: validFinding().lastModified))
-    #expect(found.map(\.vulnId) == ["CVE-2025-120"], "inspect finds a recent key")
-    #expect(try outbox.status().pending == 150)
+    try outbox.mergeFreshKeys()
+    _ = try outbox.enqueue(findings(150..<170))
+    #expect(pairs() == ["100", "50", "20", "50", "20"])
+    #expect(try outbox.enqueue(findings(0..<170)) == EnqueueCounts(unchanged: 170))
+    let changed = ["CVE-2025-7", "CVE-2025-120", "CVE-2025-160"].map { validFinding(vulnId: $0, title: "Changed") }
+    #expect(try outbox.enqueue(changed) == EnqueueCounts(updated: 3), "a new revision wherever the key's pair is")
+    for vulnId in ["CVE-2025-7", "CVE-2025-120", "CVE-2025-160"] {
+      let found = try outbox.findings(
+        matching: FindingFilter(vulnId: vulnId, machineName: "web-01", lastModified: validFinding().lastModified))
+      #expect(found.map(\.vulnId) == [vulnId], "inspect finds it")
+    }
+    #expect(try outbox.status().pending == 170)
     #expect(everyRowHasOnePair())
+  }
+
+  /// Fresh pairs move on at the minimum (the count is set by hand here); recent ones wait.
+  @Test func enqueueMovesFreshPairsAtTheMinimum() throws {
+    let outbox = try Outbox(path: path)
+    _ = try outbox.enqueue(findings(0..<10))
+    try execute(path, "UPDATE key_merge SET fresh = \(Outbox.minimumPairsToMove - 1)").map { throw Failure($0) }
+    #expect(try outbox.mergeRecentKeysIfDue() == 0)
+    try execute(path, "UPDATE key_merge SET fresh = \(Outbox.minimumPairsToMove)").map { throw Failure($0) }
+    #expect(try outbox.mergeRecentKeysIfDue() == 10, "the ten fresh pairs, not yet recent ones")
+    #expect(pairs() == ["0", "10", "0", "10", "\(Outbox.minimumPairsToMove - 10)"])
+  }
+
+  struct Failure: Error {
+    let message: String
+    init(_ message: String) { self.message = message }
   }
 
   /// A move interrupted between its transactions leaves some pairs in each table; lookups and
@@ -66,16 +97,16 @@ import Testing
       path,
       """
       BEGIN IMMEDIATE;
-      INSERT INTO finding_keys SELECT key_hash, id FROM recent_keys WHERE id % 2 = 0;
-      DELETE FROM recent_keys WHERE id % 2 = 0;
-      UPDATE key_merge SET recent = recent - changes();
+      INSERT INTO recent_keys SELECT key_hash, id FROM fresh_keys WHERE id % 2 = 0;
+      DELETE FROM fresh_keys WHERE id % 2 = 0;
+      UPDATE key_merge SET fresh = fresh - changes(), recent = recent + changes();
       COMMIT;
       """)
     #expect(failure == nil, "\(failure ?? "")")
-    #expect(pairs() == ["250", "250", "250"])
+    #expect(pairs() == ["0", "250", "250", "250", "250"])
     #expect(try outbox.enqueue(findings(0..<600)) == EnqueueCounts(new: 100, unchanged: 500))
-    #expect(try outbox.mergeRecentKeys() == 350)
-    #expect(pairs() == ["600", "0", "0"])
+    #expect(try outbox.mergeFreshKeys() == 350)
+    #expect(pairs() == ["0", "600", "0", "600", "0"])
     #expect(everyRowHasOnePair())
   }
 

@@ -4,7 +4,7 @@ import Testing
 @testable import OutboxStore
 
 /// Deleted rows leave their lookup pairs behind; prune sweeps them out once they are a fifth of
-/// all pairs, from `recent_keys` and `finding_keys` alike. A stale pair must never make a key look
+/// all pairs, from `fresh_keys`, `recent_keys` and `finding_keys` alike. A stale pair must never make a key look
 /// known.
 @Suite struct KeySweepTests {
   let directory = TemporaryDirectory()
@@ -19,11 +19,14 @@ import Testing
     return outbox
   }
 
+  /// Every pair of the three tables.
+  static let allPairs = Outbox.pairTables.map { "SELECT key_hash, id FROM \($0)" }.joined(separator: " UNION ALL ")
+
   func stalePairs() -> [[String]] {
     query(
       path,
       """
-      SELECT count(*) FROM (SELECT id FROM finding_keys UNION ALL SELECT id FROM recent_keys) AS k
+      SELECT count(*) FROM (\(Self.allPairs)) AS k
       WHERE NOT EXISTS (SELECT 1 FROM finding_content AS c WHERE c.id = k.id)
       """)
   }
@@ -58,9 +61,11 @@ import Testing
     #expect(stalePairs() == [["0"]])
     #expect(query(path, "SELECT stale FROM key_sweep") == [["0"]])
     #expect(
-      query(path, "SELECT key_hash, id FROM finding_keys UNION ALL SELECT key_hash, id FROM recent_keys ORDER BY id")
+      query(path, Self.allPairs + " ORDER BY id")
         == query(path, "SELECT key_hash, id FROM finding_content ORDER BY id"), "every live row keeps its pair")
-    #expect(query(path, "SELECT count(*) = (SELECT recent FROM key_merge) FROM recent_keys") == [["1"]])
+    #expect(
+      query(path, "SELECT count(*) = (SELECT fresh FROM key_merge), (SELECT recent FROM key_merge) FROM fresh_keys")
+        == [["1", "0"]])
     #expect(try outbox.enqueue((0..<1_000).map { validFinding(vulnId: "CVE-2025-\($0)") }, now: 5_000).new == 300)
   }
 
@@ -76,23 +81,34 @@ import Testing
     #expect(try outbox.checkStateCounts().matches)
   }
 
-  /// Stale pairs already moved into `finding_keys` and stale pairs still recent are swept alike.
-  @Test func aSweepCoversBothPairTables() throws {
+  /// Stale pairs are swept from all three tables alike, and each table's count goes down with them.
+  @Test func aSweepCoversEveryPairTable() throws {
     let outbox = try outbox(1_000, delivered: 600)
+    #expect(try outbox.mergeFreshKeys() == 1_000)
     #expect(try outbox.mergeRecentKeys() == 1_000)
     _ = try outbox.enqueue((1_000..<1_400).map { validFinding(vulnId: "CVE-2025-\($0)") }, now: 1_000)
-    let claimed = try outbox.claim(owner: "h:1:z", limit: 800, leaseMillis: 60_000, now: 2_000)
-    #expect(try outbox.markSent(claimed, batchID: 2, now: 3_000) == 800, "the 400 pending old rows and the 400 recent ones")
+    #expect(try outbox.mergeFreshKeys() == 400)
+    _ = try outbox.enqueue((1_400..<1_600).map { validFinding(vulnId: "CVE-2025-\($0)") }, now: 1_000)
+    #expect(query(path, pairCounts) == [["1000", "400", "200", "400", "200"]])
+    let claimed = try outbox.claim(owner: "h:1:z", limit: 1_000, leaseMillis: 60_000, now: 2_000)
+    #expect(try outbox.markSent(claimed, batchID: 2, now: 3_000) == 1_000, "400 old, 400 recent, 200 fresh")
     let counts = try outbox.prune(sentBefore: 4_000, deadBefore: nil, compact: false)
-    #expect(counts.deletedSent == 1_400 && counts.sweptKeys == 1_400)
+    #expect(counts.deletedSent == 1_600 && counts.sweptKeys == 1_600)
     #expect(stalePairs() == [["0"]])
-    #expect(query(path, "SELECT (SELECT count(*) FROM finding_keys), count(*), (SELECT recent FROM key_merge) FROM recent_keys") == [["0", "0", "0"]])
+    #expect(query(path, pairCounts) == [["0", "0", "0", "0", "0"]])
   }
+
+  /// Pairs in (finding_keys, recent_keys, fresh_keys), then key_merge's counts of the last two.
+  let pairCounts = """
+    SELECT (SELECT count(*) FROM finding_keys), (SELECT count(*) FROM recent_keys), (SELECT count(*) FROM fresh_keys),
+           recent, fresh
+    FROM key_merge
+    """
 
   /// A sweep of many slices resumes after the last pair of each and misses nothing.
   @Test func aLargeSweepCoversEveryPair() throws {
     let outbox = try outbox(3_000, delivered: 3_000)
     #expect(try outbox.prune(sentBefore: 4_000, deadBefore: nil, compact: false).sweptKeys == 3_000)
-    #expect(query(path, "SELECT (SELECT count(*) FROM finding_keys), count(*) FROM recent_keys") == [["0", "0"]])
+    #expect(query(path, pairCounts) == [["0", "0", "0", "0", "0"]])
   }
 }

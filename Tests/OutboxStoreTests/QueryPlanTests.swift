@@ -29,7 +29,7 @@ import Testing
     #expect(tableScans.isEmpty, "\(name) scans the table: \(plan)")
   }
 
-  /// Enqueue finds a known key through its 64-bit hash in both pair tables, not by scanning.
+  /// Enqueue finds a known key through its 64-bit hash in every pair table, not by scanning.
   @Test func keyLookupUsesTheKeyHashIndex() throws {
     let directory = TemporaryDirectory()
     let path = directory.file("outbox.sqlite")
@@ -38,22 +38,25 @@ import Testing
     try Connection(path: path, create: false, readOnly: true).prepare("EXPLAIN QUERY PLAN " + Outbox.lookupSQL)
       .bind(.integer(7), .text("x"), .text("y"), .text("z"), .blob([1]), .integer(0))
       .forEachRow { plan += ($0.text(3) ?? "") + "\n" }
-    #expect(plan.contains("SEARCH finding_keys USING PRIMARY KEY (key_hash=?)"), "\(plan)")
-    #expect(plan.contains("SEARCH recent_keys USING PRIMARY KEY (key_hash=?)"), "\(plan)")
+    for table in Outbox.pairTables {
+      #expect(plan.contains("SEARCH \(table) USING PRIMARY KEY (key_hash=?)"), "\(plan)")
+    }
     #expect(!plan.contains("SCAN"), "\(plan)")
   }
 
-  /// A move of recent pairs reads and deletes a key range of `recent_keys`, never all of it.
-  @Test func movingRecentPairsSearchesARange() throws {
+  /// A move reads and deletes a key range of its source table, never all of it.
+  @Test func movingPairsSearchesARange() throws {
     let directory = TemporaryDirectory()
     let path = directory.file("outbox.sqlite")
     _ = try Outbox(path: path)
-    for sql in Outbox.moveRecentKeysSQL {
+    for (source, sql) in [("fresh_keys", "recent_keys"), ("recent_keys", "finding_keys")].flatMap({ pair in
+      Outbox.moveKeysSQL(from: pair.0, into: pair.1).map { (pair.0, $0) }
+    }) {
       var plan = ""
       try Connection(path: path, create: false, readOnly: true).prepare("EXPLAIN QUERY PLAN " + sql)
         .bind((0..<sql.filter { $0 == "?" }.count).map { _ in SQLValue.integer(0) })
         .forEachRow { plan += ($0.text(3) ?? "") + "\n" }
-      #expect(plan.contains("SEARCH recent_keys USING PRIMARY KEY ((key_hash,id)>(?,?)"), "\(sql): \(plan)")
+      #expect(plan.contains("SEARCH \(source) USING PRIMARY KEY ((key_hash,id)>(?,?)"), "\(sql): \(plan)")
       #expect(!plan.contains("SCAN"), "\(sql): \(plan)")
     }
   }
@@ -107,7 +110,7 @@ import Testing
 /// `inspect` and `retry` filters that name a whole key or a sparse state use an index.
 @Suite(.timeLimit(.minutes(10))) struct FilterPlanTests {
   @Test(arguments: [
-    (FindingFilter(vulnId: "CVE-1", machineName: "web-01", lastModified: "2025-11-06T10:30:00Z"), "recent_keys USING PRIMARY KEY"),
+    (FindingFilter(vulnId: "CVE-1", machineName: "web-01", lastModified: "2025-11-06T10:30:00Z"), "fresh_keys USING PRIMARY KEY"),
     (FindingFilter(state: .dead), "INDEX delivery_dead"),
     (FindingFilter(state: .sending), "INDEX delivery_leases"),
     (FindingFilter(state: .dead, vulnId: "CVE-1"), "INDEX delivery_dead"),
