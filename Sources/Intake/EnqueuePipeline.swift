@@ -35,7 +35,7 @@ public struct EnqueuePipeline {
   /// Milliseconds after which a delivered, unchanged finding is queued again (nil: never).
   public var refreshAfter: Int64?
   /// Findings validated ahead of the writer, per hand-over between the two threads.
-  static let handOverRows = 5_000
+  static let handOverRows = 2_000
 
   public init(
     outbox: Outbox, validator: FindingValidator = FindingValidator(), chunkSize: Int = 20_000, strict: Bool = false,
