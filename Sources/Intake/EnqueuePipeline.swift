@@ -34,8 +34,15 @@ public struct EnqueuePipeline {
   public var strict: Bool
   /// Milliseconds after which a delivered, unchanged finding is queued again (nil: never).
   public var refreshAfter: Int64?
-  /// Findings validated ahead of the writer, per hand-over between the two threads.
+  /// At most this many findings validated ahead of the writer, per hand-over between the two
+  /// threads (two hand-overs are in memory at once: about 2 MB each).
   static let handOverRows = 2_000
+
+  /// Hand-overs of equal size, at most `handOverRows`, that add up to one transaction's `chunkSize`.
+  static func handOverSize(chunkSize: Int) -> Int {
+    let parts = (chunkSize + handOverRows - 1) / handOverRows
+    return (chunkSize + parts - 1) / parts
+  }
 
   public init(
     outbox: Outbox, validator: FindingValidator = FindingValidator(), chunkSize: Int = 20_000, strict: Bool = false,
@@ -56,7 +63,7 @@ public struct EnqueuePipeline {
   ///   ``ThreadStartError`` when no reader thread can be started.
   public func enqueue(fileDescriptor: Int32, source: String, onReject: (Rejection) -> Void) throws -> InputSummary {
     let channel = ChunkChannel()
-    let (validator, handOverRows) = (self.validator, min(chunkSize, Self.handOverRows))
+    let (validator, handOverRows) = (self.validator, Self.handOverSize(chunkSize: chunkSize))
     let reader = try JoinedThread {
       var producer = ChunkProducer(
         reader: RecordReader(fileDescriptor: fileDescriptor, source: source), validator: validator,

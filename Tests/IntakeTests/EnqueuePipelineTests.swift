@@ -23,8 +23,8 @@ import Testing
     #expect(try outbox.status().pending == 12_010)
   }
 
-  /// `--chunk-size` is records per transaction, above the 5,000-record hand-over too.
-  @Test(arguments: [(10_000, 2), (3_000, 4), (20_000, 1), (1_000, 12)])
+  /// `--chunk-size` is records per transaction, above the 2,000-record hand-over too.
+  @Test(arguments: [(10_000, 2), (3_000, 4), (20_000, 1), (1_000, 12), (2_500, 5)])
   func eachTransactionHoldsChunkSizeRecords(chunkSize: Int, transactions: Int) throws {
     let dir = TemporaryDirectory()
     let outbox = try Outbox(path: dir.file("outbox.sqlite"))
