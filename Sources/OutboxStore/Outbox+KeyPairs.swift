@@ -76,26 +76,28 @@ extension Outbox {
     "SELECT key_hash, id FROM \(table) WHERE (key_hash, id) > (?1, ?2) ORDER BY key_hash, id LIMIT 1 OFFSET ?3"
   }
 
-  /// Moves every pair of `fresh_keys` into `recent_keys` (see `mergeRecentKeys`).
+  /// Moves every pair of `fresh_keys` into `recent_keys` (see `movePairs`).
   @discardableResult
   func mergeFreshKeys() throws(OutboxError) -> Int {
-    try walkKeyRanges(
-      of: "fresh_keys", pairsPerRange: Self.pairsPerMoveStatement,
-      statements: Array(Self.moveKeysSQL(from: "fresh_keys", into: "recent_keys").dropFirst()),
-      settle: ["UPDATE key_merge SET fresh = max(0, fresh - ?1), recent = recent + ?1"])
+    try movePairs(
+      from: "fresh_keys", into: "recent_keys", settle: "UPDATE key_merge SET fresh = max(0, fresh - ?1), recent = recent + ?1")
   }
 
-  /// Moves every pair of `recent_keys` into `finding_keys`, walking it in key order in short
-  /// transactions (see `ShortTransactions`); each moves a range of pairs and its count together,
-  /// so a crash between two leaves every pair in exactly one table. Pairs added meanwhile before
-  /// the walk's position wait for the next move.
-  /// - Returns: the pairs moved.
+  /// Moves every pair of `recent_keys` into `finding_keys` (see `movePairs`).
   @discardableResult
   func mergeRecentKeys() throws(OutboxError) -> Int {
+    try movePairs(from: "recent_keys", into: "finding_keys", settle: "UPDATE key_merge SET recent = max(0, recent - ?1)")
+  }
+
+  /// Moves every pair of `source` into `target`, walking it in key order in short transactions
+  /// (see `ShortTransactions`); each moves a range of pairs and runs `settle` (the counts, with
+  /// the pairs moved as ?1) together, so a crash between two leaves every pair in exactly one
+  /// table. Pairs added meanwhile before the walk's position wait for the next move.
+  /// - Returns: the pairs moved.
+  private func movePairs(from source: String, into target: String, settle: String) throws(OutboxError) -> Int {
     try walkKeyRanges(
-      of: "recent_keys", pairsPerRange: Self.pairsPerMoveStatement,
-      statements: Array(Self.moveKeysSQL(from: "recent_keys", into: "finding_keys").dropFirst()),
-      settle: ["UPDATE key_merge SET recent = max(0, recent - ?1)"])
+      of: source, pairsPerRange: Self.pairsPerMoveStatement,
+      statements: Array(Self.moveKeysSQL(from: source, into: target).dropFirst()), settle: [settle])
   }
 
   /// Walks `table` in key order in short transactions, `pairsPerRange` pairs at a time, running
