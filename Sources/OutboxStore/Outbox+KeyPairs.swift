@@ -3,11 +3,12 @@ import SQLite
 // Lookup pairs (key_hash, id) live in three tables, smallest first: `fresh_keys`, where enqueue
 // puts a new key's pair; `recent_keys`; and `finding_keys`, which holds the rest. A pair is in
 // exactly one of them. Fresh pairs move into `recent_keys` at 131,072 (a table that small stays
-// in the page cache, so an enqueue transaction dirties few pages of it), and recent pairs move
-// into `finding_keys` once they are an eighth of the outbox's rows. Each move walks its source
-// in key order, so each page of the larger table is written once for all the pairs that land
-// on it (`mergeRecentKeysIfDue`). Pairs whose row prune deleted are stale: they join no row, so
-// they never make a key look known, and `sweepStaleKeys` removes them in bulk.
+// in the page cache, so an enqueue transaction dirties few pages of it). After each such move,
+// the recent pairs of the next slice of key hashes move into `finding_keys`; the slices go round
+// the key space once per eighth of the rows (`recentSliceSpan`). Each move walks its source in
+// key order, so each page of the larger table is written once for all the pairs that land on
+// it. Pairs whose row prune deleted are stale: they join no row, so they never make a key look
+// known, and `sweepStaleKeys` removes them in bulk.
 
 extension Outbox {
   /// The pair tables, smallest first: a lookup reads all three.
@@ -18,17 +19,23 @@ extension Outbox {
   /// Pairs one statement of a move takes.
   static let pairsPerMoveStatement = 1_024
 
-  /// Pairs in `fresh_keys` and `recent_keys`, and rows in the outbox.
-  func keyMergeBacklog() throws(SQLiteError) -> (fresh: Int, recent: Int, rows: Int) {
-    let counts = try connection.prepare("SELECT fresh, recent FROM key_merge").firstRow { ($0.int(0), $0.int(1)) } ?? (0, 0)
+  /// Pairs in `fresh_keys`, rows in the outbox, and the key hash the next slice of recent pairs starts at.
+  func keyMergeBacklog() throws(SQLiteError) -> (fresh: Int, rows: Int, moveFrom: Int64) {
+    let merge = try connection.prepare("SELECT fresh, move_from FROM key_merge").firstRow { ($0.int(0), $0.int64(1)) } ?? (0, 0)
     let rows = try connection.prepare("SELECT coalesce(sum(rows), 0) FROM delivery_counts").firstRow { $0.int(0) } ?? 0
-    return (counts.0, counts.1, rows)
+    return (merge.0, rows, merge.1)
   }
 
-  /// Recent pairs move once they are an eighth of the rows: at ten million rows a move then
-  /// rewrites the ~200 MB of `finding_keys` once per 1.25 million new keys: with the checkpoint
-  /// that copies it back, about 320 bytes written per key.
-  static func moveIsDue(recent: Int, rows: Int) -> Bool { recent >= max(minimumPairsToMove, rows / 8) }
+  /// How many key hashes one slice of recent pairs spans, so that one slice per
+  /// `minimumPairsToMove` new keys goes round the key space once per eighth of the rows; nil
+  /// (move them all) while an eighth of the rows is no more than the minimum. At ten million rows
+  /// a pass then rewrites the ~200 MB of `finding_keys` once per 1.25 million new keys, in about
+  /// ten slices: with the checkpoint that copies it back, about 320 bytes written per key.
+  static func recentSliceSpan(rows: Int) -> UInt64? {
+    let pairsPerPass = rows / 8
+    guard pairsPerPass > minimumPairsToMove else { return nil }
+    return UInt64.max / UInt64(pairsPerPass) * UInt64(minimumPairsToMove)
+  }
 
   /// Adds `pairs` new pairs to the count of fresh ones. Call inside the transaction that inserted them.
   func countFreshKeys(_ pairs: Int) throws(SQLiteError) {
@@ -36,25 +43,22 @@ extension Outbox {
     try connection.prepare("UPDATE key_merge SET fresh = fresh + ?").bind(.integer(Int64(pairs))).run()
   }
 
-  /// Moves fresh pairs into `recent_keys` at `minimumPairsToMove`, and recent pairs into
-  /// `finding_keys` when `moveIsDue`. Enqueue calls it after each transaction it commits.
+  /// Once `fresh_keys` holds `minimumPairsToMove` pairs, moves them into `recent_keys`, then
+  /// the next slice of recent pairs into `finding_keys` (see `recentSliceSpan`). Enqueue calls
+  /// it after each transaction it commits.
   /// - Returns: the pairs moved (a pair that moved twice counts twice).
   @discardableResult
   func mergeRecentKeysIfDue() throws(OutboxError) -> Int {
-    var backlog: (fresh: Int, recent: Int, rows: Int)
+    let backlog: (fresh: Int, rows: Int, moveFrom: Int64)
     do {
       backlog = try keyMergeBacklog()
     } catch {
       throw OutboxError.from(error, path: path)
     }
-    var moved = 0
-    if backlog.fresh >= Self.minimumPairsToMove {
-      let fresh = try mergeFreshKeys()
-      backlog.recent += fresh
-      moved += fresh
-    }
-    if Self.moveIsDue(recent: backlog.recent, rows: backlog.rows) { moved += try mergeRecentKeys() }
-    return moved
+    guard backlog.fresh >= Self.minimumPairsToMove else { return 0 }
+    let fresh = try mergeFreshKeys()
+    guard let span = Self.recentSliceSpan(rows: backlog.rows) else { return fresh + (try mergeRecentKeys()) }
+    return fresh + (try moveRecentSlice(from: backlog.moveFrom, span: span))
   }
 
   /// A move's statements from `source` into `target`: the last pair of the next range after
@@ -86,7 +90,29 @@ extension Outbox {
   /// Moves every pair of `recent_keys` into `finding_keys` (see `movePairs`).
   @discardableResult
   func mergeRecentKeys() throws(OutboxError) -> Int {
-    try movePairs(from: "recent_keys", into: "finding_keys", settle: "UPDATE key_merge SET recent = max(0, recent - ?1)")
+    try movePairs(from: "recent_keys", into: "finding_keys", settle: Self.settleRecentSQL)
+  }
+
+  /// The counts after a move of ?1 recent pairs.
+  private static let settleRecentSQL = "UPDATE key_merge SET recent = max(0, recent - ?1)"
+
+  /// Moves the pairs of `recent_keys` whose key hash is in the `span` hashes from `start`
+  /// (up to the largest hash at most) into `finding_keys`, then sets `key_merge.move_from`
+  /// to where the next slice starts: past the largest hash, the smallest.
+  /// - Returns: the pairs moved.
+  @discardableResult
+  func moveRecentSlice(from start: Int64, span: UInt64) throws(OutboxError) -> Int {
+    // In unsigned positions (the sign bit flipped), which order hashes as SQLite does.
+    let signBit: UInt64 = 1 << 63
+    let (end, overflow) = (UInt64(bitPattern: start) ^ signBit).addingReportingOverflow(max(span, 1) - 1)
+    let last = Int64(bitPattern: (overflow ? .max : end) ^ signBit)
+    let moved = try walkKeyRanges(
+      of: "recent_keys", pairsPerRange: Self.pairsPerMoveStatement,
+      statements: Array(Self.moveKeysSQL(from: "recent_keys", into: "finding_keys").dropFirst()),
+      settle: [Self.settleRecentSQL], after: (start, .min), through: (last, .max))
+    let next = last == .max ? Int64.min : last + 1
+    try write { try connection.prepare("UPDATE key_merge SET move_from = ?").bind(.integer(next)).run() }
+    return moved
   }
 
   /// Moves every pair of `source` into `target`, walking it in key order in short transactions
@@ -100,14 +126,16 @@ extension Outbox {
       statements: Array(Self.moveKeysSQL(from: source, into: target).dropFirst()), settle: [settle])
   }
 
-  /// Walks `table` in key order in short transactions, `pairsPerRange` pairs at a time, running
-  /// `statements` on each range (bound as (?1, ?2] … (?3, ?4]) and counting the pairs the last
-  /// one changes; before each commit, `settle` runs with that transaction's count as ?1.
+  /// Walks `table` in key order in short transactions, `pairsPerRange` pairs at a time, from
+  /// just after the pair `after` through the pair `through`, running `statements` on each
+  /// range (bound as (?1, ?2] … (?3, ?4]) and counting the pairs the last one changes; before
+  /// each commit, `settle` runs with that transaction's count as ?1.
   /// - Returns: the pairs changed in all.
-  private func walkKeyRanges(of table: String, pairsPerRange: Int, statements: [String], settle: [String])
-    throws(OutboxError) -> Int
-  {
-    var after: (keyHash: Int64, id: Int64) = (.min, .min)
+  private func walkKeyRanges(
+    of table: String, pairsPerRange: Int, statements: [String], settle: [String],
+    after start: (keyHash: Int64, id: Int64) = (.min, .min), through end: (keyHash: Int64, id: Int64) = (.max, .max)
+  ) throws(OutboxError) -> Int {
+    var after = start
     var total = 0
     try inShortTransactions { transactions in
       let boundary = try connection.prepare(Self.nextRangeSQL(in: table))
@@ -116,12 +144,12 @@ extension Outbox {
       let finished = try transactions.fill { () throws(SQLiteError) -> Bool in
         let last = try boundary.bind(.integer(after.keyHash), .integer(after.id), .integer(Int64(pairsPerRange - 1)))
           .firstRow { (keyHash: $0.int64(0), id: $0.int64(1)) }
-        let upTo = last ?? (Int64.max, Int64.max)
+        let upTo: (keyHash: Int64, id: Int64) = last.map { $0 < end ? $0 : end } ?? end
         let range: [SQLValue] = [.integer(after.keyHash), .integer(after.id), .integer(upTo.keyHash), .integer(upTo.id)]
         for statement in prepared { try statement.bind(range).run() }
         changed += connection.changes
         after = upTo
-        return last == nil
+        return upTo == end
       }
       for sql in settle { try connection.prepare(sql).bind(.integer(Int64(changed))).run() }
       total += changed

@@ -72,15 +72,63 @@ import Testing
     #expect(everyRowHasOnePair())
   }
 
-  /// Fresh pairs move on at the minimum (the count is set by hand here); recent ones wait.
+  /// Fresh pairs move on at the minimum (the count is set by hand here); in an outbox this small
+  /// the recent ones follow at once.
   @Test func enqueueMovesFreshPairsAtTheMinimum() throws {
     let outbox = try Outbox(path: path)
     _ = try outbox.enqueue(findings(0..<10))
     try execute(path, "UPDATE key_merge SET fresh = \(Outbox.minimumPairsToMove - 1)").map { throw Failure($0) }
     #expect(try outbox.mergeRecentKeysIfDue() == 0)
     try execute(path, "UPDATE key_merge SET fresh = \(Outbox.minimumPairsToMove)").map { throw Failure($0) }
-    #expect(try outbox.mergeRecentKeysIfDue() == 10, "the ten fresh pairs, not yet recent ones")
-    #expect(pairs() == ["0", "10", "0", "10", "\(Outbox.minimumPairsToMove - 10)"])
+    #expect(try outbox.mergeRecentKeysIfDue() == 20, "ten pairs, each moved twice")
+    #expect(pairs() == ["10", "0", "0", "0", "\(Outbox.minimumPairsToMove - 10)"])
+    #expect(everyRowHasOnePair())
+  }
+
+  /// In a large outbox (the row count is set by hand here) a fresh move is followed by one
+  /// slice of the recent pairs, and the cursor moves on by the slice's span.
+  @Test func aLargeOutboxMovesOneSliceOfRecentPairs() throws {
+    let outbox = try Outbox(path: path)
+    _ = try outbox.enqueue(findings(0..<400))
+    try outbox.mergeFreshKeys()
+    _ = try outbox.enqueue(findings(400..<410))
+    let rows = 80 * Outbox.minimumPairsToMove
+    let span = try #require(Outbox.recentSliceSpan(rows: rows + 410), "the 410 rows there are and the added ones")
+    let last = Int64(bitPattern: span - 1)
+    let inSlice =
+      Int(query(path, "SELECT count(*) FROM finding_content WHERE key_hash BETWEEN 0 AND \(last)")[0][0]) ?? -1
+    #expect(inSlice > 0 && inSlice < 410)
+    try execute(
+      path,
+      """
+      UPDATE key_merge SET fresh = \(Outbox.minimumPairsToMove);
+      UPDATE delivery_counts SET rows = rows + \(rows) WHERE state = 'sent';
+      """
+    ).map { throw Failure($0) }
+    #expect(try outbox.mergeRecentKeysIfDue() == 10 + inSlice)
+    #expect(pairs()[0] == "\(inSlice)" && pairs()[1] == "\(410 - inSlice)")
+    #expect(query(path, "SELECT count(*) FROM recent_keys WHERE key_hash BETWEEN 0 AND \(last)") == [["0"]])
+    #expect(query(path, "SELECT move_from FROM key_merge") == [["\(last + 1)"]])
+    #expect(everyRowHasOnePair())
+  }
+
+  /// Slices go up to the largest hash, then on from the smallest: four quarter-slices move
+  /// every pair once and bring the cursor back to where it started.
+  @Test func slicesGoRoundTheWholeKeySpace() throws {
+    let outbox = try Outbox(path: path)
+    _ = try outbox.enqueue(findings(0..<3_000))
+    try outbox.mergeFreshKeys()
+    var from: Int64 = 0
+    var moved: [Int] = []
+    for _ in 0..<4 {
+      moved.append(try outbox.moveRecentSlice(from: from, span: 1 << 62))
+      from = Int64(query(path, "SELECT move_from FROM key_merge")[0][0]) ?? 0
+    }
+    #expect(from == 0)
+    #expect(moved.allSatisfy { $0 > 0 } && moved.reduce(0, +) == 3_000, "\(moved)")
+    #expect(pairs() == ["3000", "0", "0", "0", "0"])
+    #expect(everyRowHasOnePair())
+    #expect(try outbox.enqueue(findings(0..<3_000)) == EnqueueCounts(unchanged: 3_000))
   }
 
   struct Failure: Error {
@@ -110,11 +158,11 @@ import Testing
     #expect(everyRowHasOnePair())
   }
 
-  /// Moves wait for an eighth of the rows, and never start below the minimum.
-  @Test func aMoveIsDueAtAnEighthOfTheRows() {
-    #expect(!Outbox.moveIsDue(recent: Outbox.minimumPairsToMove - 1, rows: 0))
-    #expect(Outbox.moveIsDue(recent: Outbox.minimumPairsToMove, rows: Outbox.minimumPairsToMove))
-    #expect(!Outbox.moveIsDue(recent: 1_000_000, rows: 10_000_000))
-    #expect(Outbox.moveIsDue(recent: 1_250_000, rows: 10_000_000))
+  /// Slices go round the key space once per eighth of the rows; small outboxes move everything.
+  @Test func aSliceSpansTheKeySpaceOverAnEighthOfTheRows() throws {
+    #expect(Outbox.recentSliceSpan(rows: 8 * Outbox.minimumPairsToMove) == nil)
+    let span = try #require(Outbox.recentSliceSpan(rows: 10_000_000))
+    let slicesPerPass = Double(UInt64.max) / Double(span)
+    #expect(abs(slicesPerPass - 1_250_000 / Double(Outbox.minimumPairsToMove)) < 0.01)
   }
 }

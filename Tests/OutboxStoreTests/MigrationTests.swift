@@ -15,6 +15,7 @@ import Testing
         ["1", "init"], ["2", "narrow_delivery_state"], ["3", "endpoint_state_and_views"], ["4", "key_hash_and_state_counts"],
         ["5", "key_table"], ["6", "recent_keys"], ["7", "checks_without_in_lists"],
         ["8", "fresh_keys"],
+        ["9", "key_move_cursor"],
       ])
     #expect(query(path, "PRAGMA application_id") == [["\(Outbox.applicationID)"]])
     #expect(query(path, "PRAGMA journal_mode") == [["wal"]])
@@ -178,6 +179,8 @@ import Testing
     #expect(query(path, "SELECT count(*), (SELECT recent FROM key_merge) FROM recent_keys") == [["0", "0"]])
     // Version 8: no fresh pairs; the count of pairs added starts at nought (its changes are what matter).
     #expect(query(path, "SELECT count(*), (SELECT fresh FROM key_merge), (SELECT added FROM key_merge) FROM fresh_keys") == [["0", "0", "0"]])
+    // Version 9: the first slice of recent pairs starts at hash 0.
+    #expect(query(path, "SELECT move_from FROM key_merge") == [["0"]])
     // Version 7: the same constraints, without IN lists, on the tables version 1's rows came through.
     #expect(query(path, "SELECT name FROM sqlite_schema WHERE sql LIKE '%CHECK (% IN (%'").isEmpty)
     #expect(query(path, "PRAGMA integrity_check") == [["ok"]])
