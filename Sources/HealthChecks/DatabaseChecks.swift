@@ -1,7 +1,8 @@
 import Foundation
 import OutboxStore
 
-/// The outbox checks: opens (never creating it), migration version, `quick_check`, state counts, and the queue.
+/// The outbox checks: opens (never creating it), migration version, `quick_check`, state counts,
+/// key pairs, and the queue.
 public struct DatabaseChecks {
   public let path: String
   /// Pending rows older than this make the queue check warn (default one day).
@@ -11,7 +12,7 @@ public struct DatabaseChecks {
     self.path = path
   }
 
-  /// The results in order: open, schema, integrity, state counts, queue.
+  /// The results in order: open, schema, integrity, state counts, key pairs, queue.
   public func run(now: Int64 = Outbox.now()) -> [CheckResult] {
     let outbox: Outbox
     do {
@@ -36,7 +37,7 @@ public struct DatabaseChecks {
       return [open]
         + [
           ("database.schema", "migration version"), ("database.integrity", "quick_check"),
-          ("database.counts", "state counts"), ("queue", "queue"),
+          ("database.counts", "state counts"), ("database.keys", "key pairs"), ("queue", "queue"),
         ]
         .map { CheckResult.skipped($0.0, $0.1, because: reason) }
     }
@@ -62,6 +63,7 @@ public struct DatabaseChecks {
       results.append(.fail("database.integrity", "quick_check", error.description, fix: nil, .local))
     }
     results.append(stateCountCheck(outbox))
+    results.append(keyPairCheck(outbox))
     results.append(queueCheck(outbox, now: now))
     return results
   }
@@ -83,6 +85,36 @@ public struct DatabaseChecks {
     } catch {
       return .fail("database.counts", "state counts", error.description, fix: nil, .local)
     }
+  }
+
+  /// Enqueue finds keys through their pairs; pair tables changed by hand can hide a key.
+  private func keyPairCheck(_ outbox: Outbox) -> CheckResult {
+    let check: KeyPairCheck
+    do {
+      check = try outbox.checkKeyPairs()
+    } catch {
+      return .fail("database.keys", "key pairs", error.description, fix: nil, .local)
+    }
+    let repair = "`sqlite3 '\(path)' \"\(Outbox.repairKeyPairsSQL)\"`"
+    if check.rowsMayLackPairs {
+      return .fail(
+        "database.keys", "key pairs", "\(check.pairs) lookup pairs for \(check.rows) rows: enqueue would store some keys twice",
+        fix: "stop enqueues and drains, copy the file aside, then repair with \(repair)", .local)
+    }
+    var differing: [String] = []
+    if check.storedFresh != check.countedFresh { differing.append("fresh: stored \(check.storedFresh), counted \(check.countedFresh)") }
+    if check.storedRecent != check.countedRecent {
+      differing.append("recent: stored \(check.storedRecent), counted \(check.countedRecent)")
+    }
+    if check.pairs != check.rows + check.stale {
+      differing.append("stale: stored \(check.stale), counted \(check.pairs - check.rows)")
+    }
+    guard differing.isEmpty else {
+      return .warn(
+        "database.keys", "key pairs", "counts out of step (" + differing.joined(separator: "; ") + ")",
+        fix: "the pair tables were changed outside cvebuster-outbox; recount with \(repair)")
+    }
+    return .pass("database.keys", "key pairs", "\(check.pairs) for \(check.rows) rows, \(check.stale) stale")
   }
 
   private func queueCheck(_ outbox: Outbox, now: Int64) -> CheckResult {

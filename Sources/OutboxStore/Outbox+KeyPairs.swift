@@ -26,15 +26,16 @@ extension Outbox {
     return (merge.0, rows, merge.1)
   }
 
-  /// How many key hashes one slice of recent pairs spans, so that one slice per
-  /// `minimumPairsToMove` new keys goes round the key space once per eighth of the rows; nil
-  /// (move them all) while an eighth of the rows is no more than the minimum. At ten million rows
-  /// a pass then rewrites the ~200 MB of `finding_keys` once per 1.25 million new keys, in about
-  /// ten slices: with the checkpoint that copies it back, about 320 bytes written per key.
+  /// How many key hashes one slice of recent pairs spans: the key space is cut into as many
+  /// slices as there are `minimumPairsToMove` in an eighth of the rows (rounded up), and one
+  /// slice moves per fresh move, so a pass over `finding_keys` comes once per eighth of the rows
+  /// or a little later. Nil (move them all) while that is a single slice. At ten million rows a
+  /// pass rewrites the ~200 MB of `finding_keys` once per 1.3 million new keys, in ten slices:
+  /// with the checkpoint that copies it back, about 320 bytes written per key.
   static func recentSliceSpan(rows: Int) -> UInt64? {
-    let pairsPerPass = rows / 8
-    guard pairsPerPass > minimumPairsToMove else { return nil }
-    return UInt64.max / UInt64(pairsPerPass) * UInt64(minimumPairsToMove)
+    let slices = (rows / 8 + minimumPairsToMove - 1) / minimumPairsToMove
+    guard slices > 1 else { return nil }
+    return UInt64.max / UInt64(slices) + 1
   }
 
   /// Adds `pairs` new pairs to the count of fresh ones. Call inside the transaction that inserted them.

@@ -13,11 +13,12 @@ import Testing
     #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
     let lines = result.stdout.split(separator: "\n").map(String.init)
     // Not a TTY: ASCII marks, one line per check, in order.
-    #expect(lines.filter { $0.hasPrefix("ok  ") }.count == 14, "\(result.stdout)")
+    #expect(lines.filter { $0.hasPrefix("ok  ") }.count == 15, "\(result.stdout)")
     #expect(
-      lines.map { $0.dropFirst(5).prefix(24).trimmingCharacters(in: .whitespaces) }.prefix(14) == [
+      lines.map { $0.dropFirst(5).prefix(24).trimmingCharacters(in: .whitespaces) }.prefix(15) == [
         "config file found", "config valid", "config complete", "config permissions safe", "database opens",
-        "migration version", "quick_check", "state counts", "endpoint URL", "DNS resolves", "TCP + TLS handshake", "token acquired",
+        "migration version", "quick_check", "state counts", "key pairs", "endpoint URL", "DNS resolves",
+        "TCP + TLS handshake", "token acquired",
         "ingestion probe", "queue",
       ])
     #expect(result.stdout.contains("POST [] → HTTP 204"))
@@ -42,7 +43,7 @@ import Testing
     #expect(object["ok"] as? Bool == true)
     #expect((object["exit_code"] as? NSNumber)?.intValue == 0)
     let statuses = try checkStatuses(result.stdout)
-    #expect(statuses.count == 14)
+    #expect(statuses.count == 15)
     #expect(statuses.values.allSatisfy { $0 == "pass" })
   }
 
