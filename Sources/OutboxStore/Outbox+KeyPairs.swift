@@ -107,24 +107,27 @@ extension Outbox {
     let signBit: UInt64 = 1 << 63
     let (end, overflow) = (UInt64(bitPattern: start) ^ signBit).addingReportingOverflow(max(span, 1) - 1)
     let last = Int64(bitPattern: (overflow ? .max : end) ^ signBit)
-    let moved = try walkKeyRanges(
-      of: "recent_keys", pairsPerRange: Self.pairsPerMoveStatement,
-      statements: Array(Self.moveKeysSQL(from: "recent_keys", into: "finding_keys").dropFirst()),
-      settle: [Self.settleRecentSQL], after: (start, .min), through: (last, .max))
+    let moved = try movePairs(
+      from: "recent_keys", into: "finding_keys", settle: Self.settleRecentSQL, after: (start, .min), through: (last, .max))
     let next = last == .max ? Int64.min : last + 1
     try write { try connection.prepare("UPDATE key_merge SET move_from = ?").bind(.integer(next)).run() }
     return moved
   }
 
-  /// Moves every pair of `source` into `target`, walking it in key order in short transactions
-  /// (see `ShortTransactions`); each moves a range of pairs and runs `settle` (the counts, with
-  /// the pairs moved as ?1) together, so a crash between two leaves every pair in exactly one
-  /// table. Pairs added meanwhile before the walk's position wait for the next move.
+  /// Moves the pairs of `source` after `start` through `end` (by default all) into `target`,
+  /// walking it in key order in short transactions (see `ShortTransactions`); each moves a range
+  /// of pairs and runs `settle` (the counts, with the pairs moved as ?1) together, so a crash
+  /// between two leaves every pair in exactly one table. Pairs added meanwhile before the walk's
+  /// position wait for the next move.
   /// - Returns: the pairs moved.
-  private func movePairs(from source: String, into target: String, settle: String) throws(OutboxError) -> Int {
+  private func movePairs(
+    from source: String, into target: String, settle: String,
+    after start: (keyHash: Int64, id: Int64) = (.min, .min), through end: (keyHash: Int64, id: Int64) = (.max, .max)
+  ) throws(OutboxError) -> Int {
     try walkKeyRanges(
       of: source, pairsPerRange: Self.pairsPerMoveStatement,
-      statements: Array(Self.moveKeysSQL(from: source, into: target).dropFirst()), settle: [settle])
+      statements: Array(Self.moveKeysSQL(from: source, into: target).dropFirst()), settle: [settle], after: start,
+      through: end)
   }
 
   /// Walks `table` in key order in short transactions, `pairsPerRange` pairs at a time, from
