@@ -38,11 +38,14 @@ extension Outbox {
 
   /// Gives every row that lacks one its pair (in `fresh_keys`), then recounts `key_merge` and
   /// `key_sweep`: the repair `doctor` prints for pair tables changed at a `sqlite3` prompt.
+  /// It also moves `key_merge.added` on, so an enqueue still running with a Bloom filter built
+  /// before the repair stops trusting it (see `Outbox+KeyFilter`).
   public static let repairKeyPairsSQL = """
     INSERT INTO fresh_keys (key_hash, id) SELECT c.key_hash, c.id FROM finding_content AS c \
     WHERE NOT EXISTS (\(pairTables.map { "SELECT 1 FROM \($0) AS p WHERE p.key_hash = c.key_hash AND p.id = c.id" }
       .joined(separator: " UNION ALL "))); \
-    UPDATE key_merge SET fresh = (SELECT count(*) FROM fresh_keys), recent = (SELECT count(*) FROM recent_keys); \
+    UPDATE key_merge SET fresh = (SELECT count(*) FROM fresh_keys), recent = (SELECT count(*) FROM recent_keys), \
+    added = added + 1; \
     UPDATE key_sweep SET stale = \(pairTables.map { "(SELECT count(*) FROM \($0))" }.joined(separator: " + ")) \
     - (SELECT count(*) FROM finding_delivery)
     """

@@ -72,6 +72,8 @@ import Testing
     #expect(repair.status == 0, "\(repair.stderr)")
     let repaired = try #require(DatabaseChecks(path: db).run().first { $0.id == "database.keys" })
     #expect(repaired.status == .pass, "\(repaired.detail)")
+    let added = try runProcess("/usr/bin/sqlite3", [db, "SELECT added FROM key_merge"])
+    #expect(added.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "31", "a running enqueue's filter goes stale")
     let pair = try runProcess("/usr/bin/sqlite3", [db, "SELECT count(*) FROM fresh_keys AS p JOIN finding_content AS c USING (key_hash, id) WHERE id = 7"])
     #expect(pair.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "1")
   }
