@@ -197,28 +197,38 @@ extension Outbox {
   /// goes back to `pending` to send the new content.
   ///
   /// A drain packs each lease's rows, in id order, into consecutive bodies, so a body holds every
-  /// row its lease has between its lowest and highest id: one range update per lease. Should a
-  /// range ever cover more of the lease than `rows`, the update is undone and the rows are
-  /// marked one by one instead.
+  /// row its lease has between its lowest and highest id: two range updates per lease, first the
+  /// rows whose content changed in flight (back to `pending`; a read of the range, as a rule),
+  /// then the rest (`sent`), each counted by `changes()`. Should a range ever cover more of the
+  /// lease than `rows`, the updates are undone and the rows are marked one by one instead.
   /// - Returns: rows changed; fewer than `rows.count` means a lease was lost.
   @discardableResult
   public func markSent(_ rows: [ClaimedFinding], batchID: Int64, now: Int64) throws(OutboxError) -> Int {
     try write {
       try connection.execute("SAVEPOINT mark_sent")
-      let byRange = try connection.prepare(
+      let rangeOfLease = "id BETWEEN ?2 AND ?3 AND state = 'sending' AND lease_id = ?1"
+      let changedInFlight = try connection.prepare(
         """
-        UPDATE finding_delivery \(Self.sentAssignments(now: "?4", batchID: "?5"))
-        WHERE id BETWEEN ?2 AND ?3 AND state = 'sending' AND lease_id = ?1
-        RETURNING state
+        UPDATE finding_delivery SET state = 'pending', sent_at = NULL, attempts = 0, \(Self.settledAssignments)
+        WHERE \(rangeOfLease) AND revision != sending_revision
+        """)
+      let delivered = try connection.prepare(
+        """
+        UPDATE finding_delivery SET state = 'sent', sent_at = ?4, attempts = attempts + 1, \(Self.settledAssignments)
+        WHERE \(rangeOfLease)
         """)
       var delta = StateDelta()
       var changed = 0
       for range in Self.idRanges(rows) {
-        changed += try runCountingStates(
-          byRange.bind(
-            .integer(range.leaseID), .integer(range.first), .integer(range.last), .integer(now),
-            .integer(batchID)),
-          from: .sending, into: &delta)
+        let bounds: [SQLValue] = [
+          .integer(range.leaseID), .integer(range.first), .integer(range.last), .integer(now), .integer(batchID),
+        ]
+        try changedInFlight.bind(bounds).run()
+        delta.move(connection.changes, from: .sending, to: .pending)
+        changed += connection.changes
+        try delivered.bind(bounds).run()
+        delta.move(connection.changes, from: .sending, to: .sent)
+        changed += connection.changes
       }
       if changed <= rows.count {
         try connection.execute("RELEASE mark_sent")
@@ -243,6 +253,11 @@ extension Outbox {
       return changed
     }
   }
+
+  /// What every acknowledged row gets, delivered or not (?4 now, ?5 the batch).
+  private static let settledAssignments = """
+    next_attempt_at = ?4, batch_id = ?5, last_error = NULL, lease_id = NULL, sending_revision = NULL, updated_at = ?4
+    """
 
   /// The SET clause of an acknowledgement: `sent`, unless the content changed while in flight.
   private static func sentAssignments(now: String, batchID: String) -> String {

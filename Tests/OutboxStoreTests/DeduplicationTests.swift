@@ -58,6 +58,19 @@ import Testing
     #expect(String(decoding: again[0].payload, as: UTF8.self).contains("Changed in flight"))
   }
 
+  /// One acknowledgement of a range: the row changed in flight goes back, its neighbours are sent.
+  @Test func onlyTheRowChangedInFlightInARangeIsSentAgain() throws {
+    let outbox = try outbox()
+    _ = try outbox.enqueue(["CVE-2025-1", "CVE-2025-2", "CVE-2025-3"].map { validFinding(vulnId: $0) }, now: 1_000)
+    let claimed = try outbox.claim(owner: owner, limit: 10, leaseMillis: 60_000, now: 2_000)
+    _ = try outbox.enqueue([validFinding(vulnId: "CVE-2025-2", title: "Changed in flight")], now: 2_500)
+    #expect(try outbox.markSent(claimed, batchID: 1, now: 3_000) == 3)
+    let states = try outbox.findings(matching: FindingFilter()).sorted { $0.vulnId < $1.vulnId }.map(\.state)
+    #expect(states == [.sent, .pending, .sent])
+    #expect(try outbox.status().pending == 1 && outbox.status().sent == 2)
+    #expect(try outbox.checkStateCounts().matches)
+  }
+
   @Test func equivalentDatesAreTheSameKey() throws {
     let outbox = try outbox()
     let a = Fixtures.finding(lastModified: "2025-11-06T10:30:00Z")
