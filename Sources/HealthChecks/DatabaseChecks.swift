@@ -101,20 +101,16 @@ public struct DatabaseChecks {
         "database.keys", "key pairs", "\(check.pairs) lookup pairs for \(check.rows) rows: enqueue would store some keys twice",
         fix: "stop enqueues and drains, copy the file aside, then repair with \(repair)", .local)
     }
-    var differing: [String] = []
-    if check.storedFresh != check.countedFresh { differing.append("fresh: stored \(check.storedFresh), counted \(check.countedFresh)") }
-    if check.storedRecent != check.countedRecent {
-      differing.append("recent: stored \(check.storedRecent), counted \(check.countedRecent)")
+    if check.matches {
+      return .pass("database.keys", "key pairs", "\(check.pairs) for \(check.rows) rows, \(check.stale) stale")
     }
-    if check.pairs != check.rows + check.stale {
-      differing.append("stale: stored \(check.stale), counted \(check.pairs - check.rows)")
-    }
-    guard differing.isEmpty else {
-      return .warn(
-        "database.keys", "key pairs", "counts out of step (" + differing.joined(separator: "; ") + ")",
-        fix: "the pair tables were changed outside cvebuster-outbox; recount with \(repair)")
-    }
-    return .pass("database.keys", "key pairs", "\(check.pairs) for \(check.rows) rows, \(check.stale) stale")
+    let differing = [
+      ("fresh", check.storedFresh, check.countedFresh), ("recent", check.storedRecent, check.countedRecent),
+      ("stale", check.stale, check.pairs - check.rows),
+    ].filter { $0.1 != $0.2 }.map { "\($0.0): stored \($0.1), counted \($0.2)" }
+    return .warn(
+      "database.keys", "key pairs", "counts out of step (" + differing.joined(separator: "; ") + ")",
+      fix: "the pair tables were changed outside cvebuster-outbox; recount with \(repair)")
   }
 
   private func queueCheck(_ outbox: Outbox, now: Int64) -> CheckResult {
