@@ -6,13 +6,15 @@ extension Drainer {
   func record(_ result: SendResult) throws(OutboxError) {
     let rows = result.job.rows
     let now = clock.now()
+    func batchRecord(_ outcome: BatchOutcome, _ error: String?) -> BatchRecord {
+      BatchRecord(
+        clientRequestID: result.clientRequestID, requestID: result.upload.requestID, leaseOwner: owner,
+        rows: rows.count, rawBytes: result.rawBytes, wireBytes: result.wireBytes, httpStatus: result.upload.status,
+        outcome: outcome, error: error, startedAt: result.startedAt, finishedAt: result.finishedAt,
+        transmissions: result.transmissions)
+    }
     func batch(_ outcome: BatchOutcome, _ error: String?) throws(OutboxError) -> Int64 {
-      try outbox.recordBatch(
-        BatchRecord(
-          clientRequestID: result.clientRequestID, requestID: result.upload.requestID, leaseOwner: owner,
-          rows: rows.count, rawBytes: result.rawBytes, wireBytes: result.wireBytes, httpStatus: result.upload.status,
-          outcome: outcome, error: error, startedAt: result.startedAt, finishedAt: result.finishedAt,
-          transmissions: result.transmissions))
+      try outbox.recordBatch(batchRecord(outcome, error))
     }
     var error: String?
     var outcomeName: String
@@ -29,8 +31,7 @@ extension Drainer {
     switch result.upload.outcome {
     case .delivered:
       outcomeName = BatchOutcome.delivered.rawValue
-      let id = try batch(.delivered, nil)
-      let changed = try outbox.markSent(rows, batchID: id, now: now)
+      let changed = try outbox.recordDelivery(batchRecord(.delivered, nil), rows: rows, now: now).changed
       report.sentRows += changed
       report.fencedRows += rows.count - changed
       settled(rows)

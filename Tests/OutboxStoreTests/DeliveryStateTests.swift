@@ -202,4 +202,24 @@ import Testing
         httpStatus: 204, outcome: .delivered, error: nil, startedAt: 1_000, finishedAt: 1_050))
     #expect(query(directory.file("outbox.sqlite"), "SELECT id, outcome, duration_ms FROM batches_detail") == [["\(id)", "delivered", "50"]])
   }
+
+  @Test func aDeliveryRecordsItsRequestAndItsRowsTogether() throws {
+    let outbox = try filledOutbox(3)
+    let claimed = try outbox.claim(owner: "a:1:x", limit: 3, leaseMillis: 1_000, now: 2_000)
+    let request = BatchRecord(
+      clientRequestID: "c0ffee", requestID: "r1", leaseOwner: "a:1:x", rows: 2, rawBytes: 600, wireBytes: 90,
+      httpStatus: 204, outcome: .delivered, error: nil, startedAt: 2_010, finishedAt: 2_050)
+    let delivered = try outbox.recordDelivery(request, rows: Array(claimed[..<2]), now: 2_060)
+    #expect(delivered.changed == 2)
+    let file = directory.file("outbox.sqlite")
+    #expect(query(file, "SELECT id, rows FROM batches") == [["\(delivered.batchID)", "2"]])
+    #expect(
+      query(file, "SELECT id, state, batch_id FROM finding_delivery ORDER BY id")
+        == [["1", "sent", "\(delivered.batchID)"], ["2", "sent", "\(delivered.batchID)"], ["3", "sending", "NULL"]])
+    // A lost lease: the request is still on record, its rows keep the state they have.
+    _ = try outbox.claim(owner: "b:1:y", limit: 3, leaseMillis: 1_000, now: 3_500)
+    let late = try outbox.recordDelivery(request, rows: [claimed[2]], now: 3_600)
+    #expect(late.changed == 0 && late.batchID > delivered.batchID)
+    #expect(try outbox.status().sent == 2 && outbox.status().sending == 1)
+  }
 }
