@@ -31,7 +31,10 @@ public struct DrainOptions: Sendable {
   public var outageThreshold = 6
   /// Gzip implementation and level (chosen by measurement; see docs/delivery.md).
   public var compressor = CompressorKind.libdeflate
-  public var compressionLevel: Int32 = 6
+  public var compressionLevel: Int32 = 5
+  /// The member whose value orders a body's rows for the compressor (``CompressionOrder``);
+  /// nil writes them in id order.
+  public var rowOrderMember: String? = "VulnTitle"
   /// HTTP settings for the ingestion requests.
   public var transport = TransportOptions()
 

@@ -26,6 +26,7 @@ struct SendResult: Sendable {
 final class SendWorker {
   private let transport: any IngestionTransport
   private let compressor: GzipCompressor
+  private let order: CompressionOrder?
   private let clock: any WallClock
   private var raw: [UInt8] = []
   private var wire: [UInt8] = []
@@ -33,6 +34,7 @@ final class SendWorker {
   init(transport: any IngestionTransport, options: DrainOptions, clock: any WallClock) {
     self.transport = transport
     compressor = GzipCompressor(kind: options.compressor, level: options.compressionLevel)
+    order = options.rowOrderMember.map(CompressionOrder.init(member:))
     self.clock = clock
     raw.reserveCapacity(options.maxBodyBytes)
   }
@@ -40,7 +42,12 @@ final class SendWorker {
   func process(_ job: SendJob) -> SendResult {
     let started = clock.now()
     let requestID = LogsIngestionClient.newClientRequestID()
-    BodyPacker.encode(job.rows.lazy.map { $0.payload }, into: &raw)
+    if let order {
+      let rows = job.rows
+      BodyPacker.encode(order.indices(of: rows.lazy.map(\.payload)).lazy.map { rows[$0].payload }, into: &raw)
+    } else {
+      BodyPacker.encode(job.rows.lazy.map(\.payload), into: &raw)
+    }
     let upload: UploadResult
     do {
       try compressor.compress(raw, into: &wire)

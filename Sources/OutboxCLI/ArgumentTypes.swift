@@ -5,6 +5,14 @@ import OutboxStore
 /// `--compressor libdeflate|zlib`.
 extension CompressorKind: ExpressibleByArgument {}
 
+/// `--row-order title|id`: the order of rows within a request body.
+enum RowOrder: String, ExpressibleByArgument, CaseIterable {
+  /// By title, so the compressor finds long matches (``CompressionOrder``).
+  case title
+  /// As claimed (id order), for comparison.
+  case id
+}
+
 /// `--synchronous FULL|NORMAL` (any case).
 extension SynchronousMode: ExpressibleByArgument {
   public init?(argument: String) {

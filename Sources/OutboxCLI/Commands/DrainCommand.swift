@@ -76,7 +76,10 @@ struct DrainCommand: ParsableCommand {
   var compressor = CompressorKind.libdeflate
 
   @Option(help: ArgumentHelp("Gzip level.", visibility: .hidden))
-  var level: Int32 = 6
+  var level: Int32 = 5
+
+  @Option(help: ArgumentHelp("Order of rows in a body: title (for the compressor) or id.", visibility: .hidden))
+  var rowOrder = RowOrder.title
 
   @Option(
     help: ArgumentHelp(
@@ -154,6 +157,7 @@ struct DrainCommand: ParsableCommand {
     options.maxDurationMillis = maxDuration?.millis
     options.compressor = compressor
     options.compressionLevel = level
+    options.rowOrderMember = rowOrder == .title ? "VulnTitle" : nil
     options.transport.caBundle = client.caBundle
     let log = BatchLog(console: .shared)
     let monitor = DrainMonitor(outbox: outbox, metricsFile: metricsFile)
