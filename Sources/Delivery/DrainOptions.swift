@@ -32,9 +32,8 @@ public struct DrainOptions: Sendable {
   /// Gzip implementation and level (chosen by measurement; see docs/delivery.md).
   public var compressor = CompressorKind.libdeflate
   public var compressionLevel: Int32 = 5
-  /// The member whose value orders a body's rows for the compressor (``CompressionOrder``);
-  /// nil writes them in id order.
-  public var rowOrderMember: String? = "VulnTitle"
+  /// How a body's rows are ordered for the compressor; nil writes them in id order.
+  public var rowOrder: CompressionOrder? = .byTitle
   /// HTTP settings for the ingestion requests.
   public var transport = TransportOptions()
 

@@ -34,7 +34,7 @@ final class SendWorker {
   init(transport: any IngestionTransport, options: DrainOptions, clock: any WallClock) {
     self.transport = transport
     compressor = GzipCompressor(kind: options.compressor, level: options.compressionLevel)
-    order = options.rowOrderMember.map(CompressionOrder.init(member:))
+    order = options.rowOrder
     self.clock = clock
     raw.reserveCapacity(options.maxBodyBytes)
   }

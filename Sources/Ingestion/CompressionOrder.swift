@@ -21,6 +21,9 @@ public struct CompressionOrder: Sendable {
     memberPrefix = Array("\"\(name)\":\"".utf8)
   }
 
+  /// By `VulnTitle`: the order a drain writes its bodies in.
+  public static let byTitle = CompressionOrder(member: "VulnTitle")
+
   /// The indices of `payloads` in writing order: by the first three bytes of the member's value,
   /// then by a hash of the whole value (equal values adjacent), then by position.
   public func indices(of payloads: some RandomAccessCollection<[UInt8]>) -> [Int] {
@@ -33,7 +36,7 @@ public struct CompressionOrder: Sendable {
     var keyed: [UInt64] = []
     keyed.reserveCapacity(payloads.count)
     for (index, payload) in payloads.enumerated() {
-      keyed.append(sortKey(payload) & ~0xFFFF | UInt64(index))
+      keyed.append(sortKey(payload) | UInt64(index))
     }
     keyed.sort()
     return keyed.map { Int($0 & 0xFFFF) }

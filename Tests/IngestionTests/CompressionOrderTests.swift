@@ -3,7 +3,7 @@ import Ingestion
 import Testing
 
 @Suite struct CompressionOrderTests {
-  private let byTitle = CompressionOrder(member: "VulnTitle")
+  private let byTitle = CompressionOrder.byTitle
 
   private func row(_ title: String?, _ tag: Int) -> [UInt8] {
     let member = title.map { #","VulnTitle":"\#($0)""# } ?? ""

@@ -157,7 +157,7 @@ struct DrainCommand: ParsableCommand {
     options.maxDurationMillis = maxDuration?.millis
     options.compressor = compressor
     options.compressionLevel = level
-    options.rowOrderMember = rowOrder == .title ? "VulnTitle" : nil
+    options.rowOrder = rowOrder == .title ? .byTitle : nil
     options.transport.caBundle = client.caBundle
     let log = BatchLog(console: .shared)
     let monitor = DrainMonitor(outbox: outbox, metricsFile: metricsFile)
