@@ -90,7 +90,7 @@ public final class Outbox {
     }
     do {
       try Migrator(connection: connection, path: path).checkOwnership()
-      try connection.execute("PRAGMA journal_mode = WAL")
+      try Self.switchToWAL(connection, waitingUpTo: options.busyTimeoutMillis)
       try connection.execute("PRAGMA synchronous = \(options.synchronous.rawValue)")
       try connection.execute("PRAGMA journal_size_limit = \(Self.walCheckpointBytes)")
       // Checkpoint once the WAL holds about as much as it may keep: a page a writer dirties again
@@ -110,6 +110,23 @@ public final class Outbox {
       throw OutboxError.from(error, path: path)
     } catch {
       throw .localIO(path: path, detail: "\(error)")
+    }
+  }
+
+  /// Puts a new outbox in WAL mode (a no-op once it is). Two processes creating one outbox at
+  /// once can both hold a read lock on the still rollback-journal file while each asks for the
+  /// exclusive lock this needs; SQLite then fails one of them with SQLITE_BUSY at once instead
+  /// of calling the busy handler, which would deadlock. That one tries again, up to the busy
+  /// timeout, and finds the file in WAL mode once the other is done.
+  private static func switchToWAL(_ connection: Connection, waitingUpTo timeoutMillis: Int32) throws(SQLiteError) {
+    let deadline = ShortTransactions.monotonicMillis() + Int64(timeoutMillis)
+    while true {
+      do {
+        try connection.execute("PRAGMA journal_mode = WAL")
+        return
+      } catch let error where error.isBusy && ShortTransactions.monotonicMillis() < deadline {
+        usleep(1_000)
+      }
     }
   }
 

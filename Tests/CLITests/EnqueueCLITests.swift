@@ -88,14 +88,15 @@ import Testing
     #expect(status.stdout.contains("\"pending\" : 10000"), "\(status.stdout)")
   }
 
-  /// Runs one `enqueue --chunk-size 250` per file, all at once; the results in file order.
-  func enqueueConcurrently(_ files: [String]) -> [ProcessResult?] {
+  /// Runs one `enqueue --chunk-size 250` per file into `db`, all at once; the results in file order.
+  func enqueueConcurrently(_ files: [String], into db: String? = nil) -> [ProcessResult?] {
+    let db = db ?? self.db
     // Each thread stores its own result under the lock: no unsynchronised writes to one array.
     let results = Mutex<[ProcessResult?]>(Array(repeating: nil, count: files.count))
     let group = DispatchGroup()
     for (index, file) in files.enumerated() {
       group.enter()
-      DispatchQueue.global().async { [db] in
+      DispatchQueue.global().async {
         let result = try? runCLI(["enqueue", "--db", db, "--chunk-size", "250", file])
         results.withLock { $0[index] = result }
         group.leave()
@@ -103,6 +104,19 @@ import Testing
     }
     group.wait()
     return results.withLock { $0 }
+  }
+
+  /// Two processes creating one outbox at once both switch it to WAL: SQLite fails one of them
+  /// at once (waiting could deadlock), and it must try again rather than exit 75. The race is
+  /// narrow (about one pair in sixty before the fix), so many pairs are started.
+  @Test func twoEnqueuesCreatingOneOutboxTogetherBothSucceed() throws {
+    let file = directory.write("one.ndjson", Fixtures.finding() + "\n")
+    for pair in 0..<40 {
+      let results = enqueueConcurrently([file, file], into: directory.file("fresh-\(pair).sqlite"))
+      for result in results {
+        #expect(result?.status == 0, "pair \(pair): \(result?.stderr ?? "did not run")")
+      }
+    }
   }
 
   /// No unique index guards the key (schema 4): the write lock around lookup + insert must.
